@@ -1,0 +1,41 @@
+"""The loaded input of one county-month: what ingestion hands to every later stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+QUARANTINE_COLUMNS = ["source", "file", "row", "column", "value", "reason", "action"]
+
+
+@dataclass
+class Dataset:
+    """Normalised source frames of one county-month plus what was set aside.
+
+    `frames[source]` has every canonical column of the contract (absent optional
+    columns as NA), `_row` (the row number in the file, header = 1) and for each
+    identity column `<col>` also `<col>_raw` (as given) and `<col>_status`
+    (valid | upgraded | invalid | missing, see matching.idnumber).
+    """
+
+    county: str
+    period: str  # YYYY-MM
+    folder: Path
+    frames: dict[str, pd.DataFrame]
+    files: dict[str, Path] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)  # data rows in the file, incl. quarantined
+    quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
+    absent: list[str] = field(default_factory=list)  # optional sources not supplied
+
+    @property
+    def period_start(self) -> pd.Timestamp:
+        return pd.Timestamp(f"{self.period}-01")
+
+    def has(self, source: str) -> bool:
+        return source in self.frames
+
+    def quarantined_counts(self) -> dict[str, int]:
+        q = self.quarantine[self.quarantine["action"] == "quarantined"]
+        return {str(k): int(v) for k, v in q.groupby("source").size().items()}
