@@ -27,6 +27,19 @@ FINDINGS: dict[str, tuple[str, str]] = {
 }
 RULE_CODES = [c for c in FINDINGS if c != "FAVOUR_RISK"]
 
+# Household-level findings: one case per household (id_number empty in the export).
+HOUSEHOLD_LEVEL = frozenset(
+    {
+        "PUBLIC_PAYROLL",
+        "VEHICLE_OWNED",
+        "PROPERTY_EXCESS",
+        "BUSINESS_OWNED",
+        "SHARED_ACCOUNT",
+        "MISSED_DIBAO",
+        "FAVOUR_RISK",
+    }
+)
+
 FINDING_COLUMNS = [
     "finding",  # code
     "category",  # wrong | missed | favour
