@@ -1,0 +1,175 @@
+"""The monthly reconciliation of one county-month, as a Prefect 3 flow.
+
+The flow only sequences plain stage functions (each testable without Prefect);
+tasks wrap them for retries, logging and the run graph. Stages work on one
+county's partition with no shared global state, so `reconcile_counties` can fan
+a whole city or province out over Prefect's task runner.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from cases import db as case_db
+from cases import export as case_export
+from cases import store
+from cases.outcomes import load_outcomes
+from checks.dataset import Dataset
+from checks.expectations import run_checks
+from checks.ingest import load_dataset
+from hecha.settings import RunSettings
+from hecha.summary import build_summary
+from matching.index import PersonIndex
+from matching.resolve import resolve
+from models.favour import score_households
+from models.findings import FindingsResult
+from models.policy import Policy, load_policy
+from models.rules import related_people, run_rules
+from reports.artifacts import publish_run_artifacts
+from reports.monthly import write_monthly_report
+
+T = TypeVar("T")
+
+
+def _stage(name: str, retries: int = 0) -> Callable[[Callable[..., T]], Any]:
+    """A Prefect task around a plain stage; big DataFrame arguments are never hashed for caching."""
+    return task(name=name, retries=retries, cache_policy=NO_CACHE)
+
+
+@_stage("读取数据 load", retries=1)
+def load_stage(settings: RunSettings) -> Dataset:
+    return load_dataset(settings.folder, settings.county, settings.period)
+
+
+@_stage("数据检查 checks")
+def checks_stage(dataset: Dataset, policy: Policy, out_dir: Path) -> Any:
+    report = run_checks(dataset, policy.checks, out_dir / "checks")
+    dataset.quarantine.to_csv(out_dir / "quarantine.csv", index=False, encoding="utf-8-sig")
+    report.raise_if_blocking()
+    return report
+
+
+@_stage("身份识别 linkage")
+def linkage_stage(dataset: Dataset, policy: Policy) -> PersonIndex:
+    return resolve(dataset, policy.linkage)
+
+
+@_stage("规则核查 rules")
+def rules_stage(dataset: Dataset, index: PersonIndex, policy: Policy) -> FindingsResult:
+    return run_rules(dataset, index, policy)
+
+
+@_stage("人情保风险 favour")
+def favour_stage(
+    dataset: Dataset, index: PersonIndex, rules: FindingsResult, policy: Policy, db_url: str, out_dir: Path
+) -> Any:
+    engine = case_db.make_engine(db_url)
+    outcomes = load_outcomes(engine, dataset.county)
+    return score_households(dataset, index, rules.findings, policy, outcomes, out_dir / "models")
+
+
+@_stage("写入案件 cases", retries=1)
+def write_stage(
+    db_url: str,
+    run_id: str,
+    dataset: Dataset,
+    findings: pd.DataFrame,
+    people: pd.DataFrame,
+    summary: dict[str, Any],
+    out_dir: Path,
+) -> dict[str, int]:
+    engine = case_db.make_engine(db_url)
+    return store.write_run(
+        engine, run_id, dataset.county, dataset.period, findings, summary, str(out_dir), people=people
+    )
+
+
+@_stage("导出与报告 outputs")
+def outputs_stage(db_url: str, county: str, period: str, out_dir: Path) -> dict[str, Path]:
+    engine = case_db.make_engine(db_url)
+    paths: dict[str, Path] = {"cases_csv": out_dir / "cases.csv"}
+    case_export.export_cases(engine, county, period, paths["cases_csv"])
+    for kind, path in write_monthly_report(engine, county, period, out_dir / "report").items():
+        paths[f"report_{kind}"] = path
+    return paths
+
+
+@flow(name="hecha-monthly", log_prints=True)
+def monthly_reconciliation(
+    input_root: str,
+    county: str,
+    period: str,
+    db_url: str | None = None,
+    policy_path: str | None = None,
+    output_root: str | None = None,
+) -> dict[str, Any]:
+    """核查 one county-month: load → check → link → rules → favour risk → cases → export and report."""
+    settings = RunSettings(
+        input_root=Path(input_root),
+        county=county,
+        period=period,
+        db_url=db_url,
+        policy_path=Path(policy_path) if policy_path else None,
+        output_root=Path(output_root) if output_root else None,
+    )
+    log = get_run_logger()
+    policy = load_policy(settings.policy_path)
+    run_id = f"{county}-{period}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    out_dir = settings.run_dir(run_id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    engine = case_db.make_engine(settings.db)
+    case_db.upgrade(engine)
+    store.start_run(engine, run_id, county, period, policy.model_dump(mode="json"))
+    timings: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable[..., T], *args: Any) -> T:
+        log.info("开始 %s …", name)
+        start = time.perf_counter()
+        result = fn(*args)
+        timings[name] = round(time.perf_counter() - start, 2)
+        log.info("完成 %s（%.1f 秒）", name, timings[name])
+        return result
+
+    try:
+        dataset = timed("load", load_stage, settings)
+        report = timed("checks", checks_stage, dataset, policy, out_dir)
+        index = timed("linkage", linkage_stage, dataset, policy)
+        rules = timed("rules", rules_stage, dataset, index, policy)
+        favour = timed("favour", favour_stage, dataset, index, rules, policy, settings.db, out_dir)
+        findings = pd.concat([rules.findings, favour.findings], ignore_index=True)
+        people = related_people(dataset, index, findings)
+        summary = build_summary(run_id, dataset, report, index, rules, favour, timings, out_dir)
+        summary["cases"] = timed("cases", write_stage, settings.db, run_id, dataset, findings, people, summary, out_dir)
+        store.update_run_summary(engine, run_id, summary)
+        paths = timed("outputs", outputs_stage, settings.db, county, period, out_dir)
+    except Exception as exc:
+        store.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    summary["timings"] = timings
+    summary["outputs"] = {k: str(v) for k, v in paths.items()}
+    store.update_run_summary(engine, run_id, summary)
+    publish_run_artifacts(summary, paths)
+    return summary
+
+
+@task(name="核查一个县 county-month", cache_policy=NO_CACHE)
+def reconcile_county(input_root: str, county: str, period: str, db_url: str | None, policy_path: str | None) -> dict:
+    """One county as a task, so a city or province fans out over the flow's task runner."""
+    return monthly_reconciliation(input_root, county, period, db_url, policy_path)
+
+
+@flow(name="hecha-monthly-many", log_prints=True)
+def reconcile_counties(
+    input_root: str, counties: list[str], period: str, db_url: str | None = None, policy_path: str | None = None
+) -> dict[str, dict]:
+    """Several counties of one month in parallel (ThreadPool by default; DaskTaskRunner for a cluster)."""
+    futures = {c: reconcile_county.submit(input_root, c, period, db_url, policy_path) for c in counties}
+    return {c: f.result() for c, f in futures.items()}

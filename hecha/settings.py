@@ -1,0 +1,74 @@
+"""Typed settings of a monthly run, validated at the boundary (CLI and flow parameters)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def home() -> Path:
+    """Where runs, the default database and Prefect's state live (HECHA_HOME, default ./var)."""
+    return Path(os.environ.get("HECHA_HOME", "var")).resolve()
+
+
+def default_db_url() -> str:
+    return os.environ.get("HECHA_DB") or f"sqlite:///{home() / 'hecha.db'}"
+
+
+def configure_offline_runtime() -> None:
+    """Prefect and GX must never reach for the network and need no server: set before importing them."""
+    defaults = {
+        "DO_NOT_TRACK": "1",
+        "GX_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_TO_API_ENABLED": "false",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        "PREFECT_HOME": str(home() / "prefect"),
+        "PREFECT_UI_ENABLED": "false",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+
+
+class RunSettings(BaseModel):
+    """One county-month: where its files are, where results go, which store and policy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    input_root: Path
+    county: str
+    period: str
+    db_url: str | None = None
+    policy_path: Path | None = None
+    output_root: Path | None = None
+
+    @field_validator("county")
+    @classmethod
+    def _county(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{6}", value):
+            raise ValueError(f"县级行政区划代码应为6位数字：{value!r} / county code must be 6 digits")
+        return value
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        if not _PERIOD.match(value):
+            raise ValueError(f"期间格式应为 YYYY-MM：{value!r} / period must be YYYY-MM")
+        return value
+
+    @property
+    def folder(self) -> Path:
+        return self.input_root / self.county / self.period
+
+    @property
+    def db(self) -> str:
+        return self.db_url or default_db_url()
+
+    def run_dir(self, run_id: str) -> Path:
+        root = self.output_root or home() / "runs"
+        return root / self.county / self.period / run_id
