@@ -98,7 +98,7 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it at class creation
 
 
 class CaseObservation(Base):
@@ -159,3 +159,19 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(32))
     case_id: Mapped[str | None] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CasePerson(Base):
+    """Salted hashes of the people a case is about (household, hukou, relatives).
+
+    The workspace refuses a decision by an inspector whose own identity hash is here
+    (conflict of interest); hashes, because the workspace never needs the numbers.
+    """
+
+    __tablename__ = "case_people"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    relation: Mapped[str] = mapped_column(String(16), default="")
+
+    __table_args__ = (Index("ix_case_people_id_hash", "id_hash"),)

@@ -26,6 +26,8 @@ class ChecksPolicy(_Section):
     max_quarantined_share: float = 0.05  # stop the run if more of a required source is quarantined
     min_id_valid_share: float = 0.90  # stop if fewer roll identity numbers are valid or upgradable
     max_failed_expectations: int = 0  # blocking expectations that may fail before the run stops
+    min_id_valid_share_other: float = 0.80  # other sources: share of the numbers given that are valid
+    max_roll_amount: float = 20000.0  # yuan per person per month; above it a roll amount is implausible
 
 
 class LinkagePolicy(_Section):
@@ -37,15 +39,67 @@ class LinkagePolicy(_Section):
 
 
 class RulesPolicy(_Section):
-    """Rule findings (models/rules). Section owned by the findings engine."""
+    """Rule findings (models/rules). Section owned by the findings engine.
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    Every threshold, exempt list and program scope of contract §2 is here so a
+    county can change it in its policy file; amounts come from `standards`.
+    """
+
+    # rule code -> programs whose recipients the rule judges
+    programs: dict[str, list[str]] = Field(default_factory=dict)
+    # program family for DUPLICATE_ENROLMENT: urban and rural dibao are one family
+    program_families: dict[str, str] = Field(default_factory=dict)
+    exempt_vehicle_types: list[str] = Field(default_factory=list)
+    exempt_vehicle_keywords: list[str] = Field(default_factory=list)  # 摩托 covers 摩托车, 轻便摩托车…
+    non_residential_property_types: list[str] = Field(default_factory=lambda: ["商业", "办公", "工业"])
+    residential_property_types: list[str] = Field(default_factory=lambda: ["住宅"])
+    max_homes: int = 1  # more homes than this is PROPERTY_EXCESS
+    business_min_capital_wan: float = 10.0
+    business_active_statuses: list[str] = Field(default_factory=lambda: ["存续", "在业"])
+    orphan_max_age: int = 18  # orphan allowance at this age or older is AGE_INELIGIBLE
+    care_levels: list[int] = Field(default_factory=lambda: [1, 2])  # 重度 levels for the care subsidy
+    missed_dibao_min_age: int = 16
+    missed_dibao_labor: list[str] = Field(default_factory=lambda: ["丧失劳动力", "无劳动力"])
+    serious_illness_yes: list[str] = Field(default_factory=lambda: ["是", "有", "Y", "YES", "1", "TRUE"])
+    kin_relations: list[str] = Field(default_factory=list)  # hukou relations counted as close kin; empty = all
+    certainty: dict[str, float] = Field(default_factory=dict)  # rule code -> certainty 0-1
+    min_link_probability: dict[str, float] = Field(default_factory=dict)  # rule code -> minimum link
+    default_min_link_probability: float = 0.90
+    weak_link_factor: float = 0.6  # score multiplier when a finding rests on a weak fuzzy link
+
+    def programs_for(self, code: str) -> list[str]:
+        return self.programs.get(code, [])
+
+    def min_link(self, code: str) -> float:
+        return self.min_link_probability.get(code, self.default_min_link_probability)
+
+    def certainty_of(self, code: str) -> float:
+        return self.certainty.get(code, 0.9)
 
 
 class FavourPolicy(_Section):
-    """The favour-risk model (models/favour). Section owned by the risk model."""
+    """The favour-risk model (models/favour) 人情保/关系保风险. Section owned by the risk model.
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    The cap and the minimum score keep the list short enough for inspectors to
+    verify every entry; the label thresholds decide when inspectors' decisions
+    are numerous enough to train on.
+    """
+
+    enabled: bool = True
+    max_flag_share: float = Field(0.03, gt=0, le=1)  # at most this share of roll households flagged
+    min_score: float = Field(0.5, ge=0, le=1)  # never flag below this score
+    max_reasons: int = Field(3, ge=1)  # reasons shown per household
+    reason_min_z: float = Field(1.5, ge=0)  # a feature is a reason from this robust z upwards
+    working_age: tuple[int, int] = (18, 59)  # labour-capacity window (a capacity feature, not age as such)
+    recent_months: int = Field(12, ge=1)  # "recently enrolled / recently formed"
+    burst_window_days: int = Field(90, ge=1)  # enrolments this close together count as one burst
+    min_norm_group: int = Field(5, ge=1)  # households needed for a village norm (else town, else county)
+    n_estimators: int = Field(200, ge=10)  # IsolationForest trees
+    z_weight: float = Field(0.5, ge=0, le=1)  # unsupervised score = z_weight*z-score part + rest*IsolationForest
+    min_labels_per_class: int = Field(5, ge=1)  # confirmed AND cleared households needed to train supervised
+    calibrate_min_per_class: int = Field(20, ge=2)  # from here on CalibratedClassifierCV is used
+    fairness_ratio_warn: float = Field(1.25, gt=1)  # warn when minority-name flag rate differs by this ratio
+    random_state: int = 0
 
 
 class Policy(_Section):
