@@ -54,9 +54,11 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines = [f"核查完成 run {summary['run_id']}：{summary['county']} {summary['period']}", "", "数据源 sources:"]
     for name, s in summary["sources"].items():
         zh = SOURCES[name].zh if name in SOURCES else name
+        share = s.get("id_valid_share")
+        valid = "—" if share is None else f"{share:.1%}"
         lines.append(
             f"  {zh:<14} {name:<20} 读取 {s['rows_read']:>8}  隔离 {s['quarantined']:>5}  "
-            f"标记 {s['flagged']:>5}  身份证号有效率 {s['id_valid_share']:.1%}"
+            f"标记 {s['flagged']:>5}  身份证号有效率 {valid}"
         )
     for name in summary["absent_sources"]:
         lines.append(f"  {SOURCES[name].zh:<14} {name:<20} 未提供（相关检查未运行 not run）")
