@@ -125,7 +125,8 @@ class CaseEvent(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))  # username, or "system"
-    kind: Mapped[str] = mapped_column(String(32))  # created|seen_again|resolved_by_data|reopened|assigned|notified|response|decision|note
+    # created|seen_again|resolved_by_data|reopened|assigned|notified|response|decision|note
+    kind: Mapped[str] = mapped_column(String(32))
     period: Mapped[str | None] = mapped_column(String(7))
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
