@@ -13,7 +13,7 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
 
 # System packages: CJK fonts for PDF reports and charts, pango for WeasyPrint, poppler for
 # PDF checks, Debian's Chromium for browser tests (Playwright's own download does not work here).
-apt_pkgs=(fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+apt_pkgs=(fonts-noto-cjk fontconfig poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1)
 ((dev)) && apt_pkgs+=(chromium)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -22,6 +22,8 @@ if ((${#missing[@]})); then
     echo "== installing system packages: ${missing[*]}"
     apt-get -o DPkg::Lock::Timeout=300 update -qq
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fc-cache -f >/dev/null 2>&1 || true
+    rm -rf "${MPLCONFIGDIR:-$HOME/.cache/matplotlib}"/fontlist-*.json  # let matplotlib find the CJK font
   else
     echo "!! missing system packages (install them with your package manager): ${missing[*]}" >&2
   fi

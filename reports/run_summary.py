@@ -1,0 +1,136 @@
+"""Tables from a run's summary JSON (`runs.summary`): inputs, checks and linkage.
+
+These figures are what the run measured on the input files; the case store keeps no
+row-level copy of them, so the summary is their only source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from reports.labels import finding_zh, source_zh
+
+
+def sources_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Rows read, loaded and quarantined per source; absent sources listed as 未提供."""
+    rows = []
+    for source, info in (summary.get("sources") or {}).items():
+        share = info.get("id_valid_share")
+        rows.append(
+            {
+                "数据源": source_zh(source),
+                "代码": source,
+                "文件": info.get("file") or "",
+                "读取行数": int(info.get("rows_read") or 0),
+                "载入行数": int(info.get("rows_loaded") or 0),
+                "隔离行数": int(info.get("quarantined") or 0),
+                "标记行数": int(info.get("flagged") or 0),
+                "身份证号有效率": float(share) if share is not None else float("nan"),
+                "状态": "已读取",
+            }
+        )
+    for source in summary.get("absent_sources") or []:
+        rows.append(
+            {
+                "数据源": source_zh(source),
+                "代码": source,
+                "文件": "",
+                "读取行数": 0,
+                "载入行数": 0,
+                "隔离行数": 0,
+                "标记行数": 0,
+                "身份证号有效率": float("nan"),
+                "状态": "未提供",
+            }
+        )
+    columns = ["数据源", "代码", "文件", "读取行数", "载入行数", "隔离行数", "标记行数", "身份证号有效率", "状态"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def checks_table(summary: dict[str, Any]) -> pd.DataFrame:
+    checks = summary.get("checks") or {}
+    labels = {"passed": "通过", "failed": "未通过", "not_run": "未运行", "blocking_failed": "其中阻断性未通过"}
+    return pd.DataFrame(
+        [{"检查结果": zh, "数量": int(checks.get(key) or 0)} for key, zh in labels.items()],
+        columns=["检查结果", "数量"],
+    )
+
+
+def failed_checks_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Only the failed and not-run checks: the passed ones need no reader's attention."""
+    details = (summary.get("checks") or {}).get("details") or []
+    status_zh = {"failed": "未通过", "not_run": "未运行"}
+    rows = [
+        {
+            "数据源": source_zh(str(d.get("source", ""))),
+            "检查项": str(d.get("expectation", "")),
+            "结果": status_zh[d["status"]],
+            "观测值": str(d.get("observed", "")),
+            "是否阻断": "是" if d.get("blocking") else "否",
+        }
+        for d in details
+        if d.get("status") in status_zh
+    ]
+    return pd.DataFrame(rows, columns=["数据源", "检查项", "结果", "观测值", "是否阻断"])
+
+
+def rules_not_run_table(summary: dict[str, Any]) -> pd.DataFrame:
+    rows = [
+        {"规则代码": code, "规则名称": finding_zh(code), "原因": str(reason)}
+        for code, reason in (summary.get("rules_not_run") or {}).items()
+    ]
+    return pd.DataFrame(rows, columns=["规则代码", "规则名称", "原因"])
+
+
+def linkage_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Links per source pair and the share that needed fuzzy matching (weaker evidence)."""
+    rows = []
+    for pair, info in (summary.get("linkage") or {}).items():
+        links = int(info.get("links") or 0)
+        fuzzy = int(info.get("fuzzy") or 0)
+        share = info.get("fuzzy_share")
+        rows.append(
+            {
+                "数据源对": source_zh(pair),
+                "候选对数": int(info.get("candidates") or 0),
+                "关联数": links,
+                "模糊关联数": fuzzy,
+                "模糊关联占比": float(share) if share is not None else (fuzzy / links if links else float("nan")),
+            }
+        )
+    return pd.DataFrame(rows, columns=["数据源对", "候选对数", "关联数", "模糊关联数", "模糊关联占比"])
+
+
+FAVOUR_KEYS_ZH = {
+    "rank": "排名",
+    "town": "乡镇",
+    "village": "村（社区）",
+    "region_code": "区划代码",
+    "households": "风险户数",
+    "n_households": "风险户数",
+    "flagged": "风险户数",
+    "score": "风险分",
+    "risk": "风险分",
+    "mean_score": "平均风险分",
+    "max_score": "最高风险分",
+    "share": "占比",
+    "recipients": "救助户数",
+    "reasons": "主要原因",
+}
+
+
+def favour_villages_from_summary(summary: dict[str, Any]) -> pd.DataFrame | None:
+    """The risk model's own village ranking, when the run recorded one."""
+    villages = (summary.get("favour") or {}).get("villages")
+    if not villages:
+        return None
+    frame = pd.DataFrame(villages)
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, list | dict)).any():
+            frame[column] = frame[column].map(lambda v: "；".join(map(str, v)) if isinstance(v, list) else str(v))
+    frame = frame.rename(columns=FAVOUR_KEYS_ZH)
+    if "排名" not in frame.columns:
+        frame.insert(0, "排名", range(1, len(frame) + 1))
+    return frame
