@@ -109,13 +109,10 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from cases.web.app import serve
 
-    from cases.db import make_engine, upgrade
-    from cases.web.app import create_app
-
-    upgrade(make_engine(args.db))
-    uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="info")
+    print(f"核查工作台 workspace: http://{args.host}:{args.port}/", flush=True)
+    serve(args.db, host=args.host, port=args.port)
     return 0
 
 

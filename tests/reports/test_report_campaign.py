@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import COUNTY, OCT, OVERDUE_CUTOFF, SEP, build_store, case_rows
+from report_fixtures import COUNTY, OCT, OVERDUE_CUTOFF, SEP, build_store, case_rows
 from report_truth import (
     NEGATIVE,
     OPEN,

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from conftest import COUNTY, OCT
+from report_fixtures import COUNTY, OCT
 from matplotlib import image
 from report_truth import month_obs
 from sqlalchemy import Engine

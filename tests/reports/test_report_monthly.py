@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import COUNTY, OCT, SEP
+from report_fixtures import COUNTY, OCT, SEP
 from report_truth import NEGATIVE, latest_decisions, latest_summary, month_obs, rows
 from sqlalchemy import Engine
 

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import openpyxl
-from conftest import COUNTY, OCT, SEP, case_rows
+from report_fixtures import COUNTY, OCT, SEP, case_rows
 from report_truth import latest_decisions, rows
 from sqlalchemy import Engine
 

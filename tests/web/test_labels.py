@@ -1,0 +1,53 @@
+"""Pure helpers of the pages: time zone, payload labels, URL queries, evidence masking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cases.web.casepage import evidence_table
+from cases.web.labels import beijing, payload_items, program_zh, query_string
+from cases.web.queue import QueueFilter
+
+
+def test_times_are_shown_in_beijing_time() -> None:
+    assert beijing(dt.datetime(2026, 11, 23, 17, 30)) == "2026-11-24 01:30"
+    assert beijing(None) == ""
+
+
+def test_payload_shows_chinese_labels_without_codes_or_blanks() -> None:
+    payload = {
+        "decision": "confirmed",
+        "decision_zh": "核实属实",
+        "action": "recover",
+        "amount_paid": 0.0,
+        "reason": None,
+    }
+    assert payload_items(payload) == [("结论", "核实属实")]
+
+
+def test_filter_links_keep_codes_and_drop_blanks() -> None:
+    flt = QueueFilter.from_params({"town": "429006001", "score_min": "0.5", "score_max": "abc", "page": "-3"})
+    assert (flt.town, flt.score_min, flt.score_max, flt.page) == ("429006001", 0.5, None, 1)
+    assert query_string(flt.params(page=None)) == "town=429006001&score_min=0.5&sort=score&desc=1"
+    assert program_zh("dibao_rural,tekun") == "农村低保、特困供养"
+
+
+def test_evidence_fields_are_masked_even_if_a_rule_forgot() -> None:
+    evidence = {
+        "facts": {"owner_id_number": "429006195001011234"},
+        "records": [
+            {
+                "source": "roll",
+                "row": 2,
+                "id_masked": "429006195001011234",
+                "name": "王秀英",
+                "fields": {"phone": "13812345678", "bank_account": "6222020200112233", "amount": 650},
+            },
+        ],
+    }
+    table = evidence_table(evidence)
+    column = table["columns"][0]
+    assert column["id_masked"] == "429006********1234"
+    assert column["fields"] == {"phone": "138****5678", "bank_account": "************2233", "amount": 650}
+    assert table["facts"] == [("owner_id_number", "429006********1234")]
+    assert ("联系电话", "phone") in table["rows"]
