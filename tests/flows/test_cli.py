@@ -11,7 +11,7 @@ from hecha.cli import main
 
 def test_demo_builds_runs_exports_and_reports(prefect_harness: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`hecha demo` generates the sample county, runs the month on SQLite, exports cases and says where."""
-    assert main(["demo", "--dir", str(tmp_path / "demo"), "--households", "200"]) == 0
+    assert main(["demo", "--dir", str(tmp_path / "demo"), "--households", "400"]) == 0
     out = capsys.readouterr().out
     assert "结果位置" in out
     csvs = list((tmp_path / "demo" / "runs").rglob("cases.csv"))

@@ -24,8 +24,8 @@ EXPORT_COLUMNS = [
 @pytest.fixture(scope="module")
 def county_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("incoming")
-    generate_county(root, COUNTY, PERIOD, households=300, seed=11)
-    generate_county(root, COUNTY, NEXT, households=300, seed=11)
+    generate_county(root, COUNTY, PERIOD, households=400, seed=11)
+    generate_county(root, COUNTY, NEXT, households=400, seed=11)
     return root
 
 
@@ -162,7 +162,7 @@ def test_broken_roll_rows_are_quarantined_and_nothing_else_is_lost(
 def test_missing_roll_stops_the_run_naming_it(prefect_harness: None, tmp_path: Path) -> None:
     """A county-month without a roll fails with an error naming the source in Chinese and English."""
     root = tmp_path / "incoming"
-    generate_county(root, COUNTY, PERIOD, households=50, seed=3)
+    generate_county(root, COUNTY, PERIOD, households=400, seed=3)
     next((root / COUNTY / PERIOD).glob("roll.*")).unlink()
     with pytest.raises(MissingSourceError) as err:
         _run(root, f"sqlite:///{tmp_path / 'h.db'}", tmp_path / "runs")

@@ -1,0 +1,143 @@
+"""The county's people: towns, villages, hukou households and their members.
+
+Everything here is fixed by the seed and the anchor month, so the same county
+can be regenerated one month on with the same people (see `world.anchor_of`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from hecha.sample import names
+from hecha.sample.ids import make_ids
+
+DAY = np.timedelta64(1, "D")
+_SIZE_P = np.array([0.14, 0.27, 0.24, 0.18, 0.11, 0.06])
+
+
+def geography(rng: np.random.Generator, county: str, households: int) -> pd.DataFrame:
+    """Towns and villages: code 001-199 urban 社区, 200-399 rural 村 (statistical convention)."""
+    n_towns = int(np.clip(round(10 + 15 * math.log10(max(households, 400) / 400) / 3), 10, 25))
+    per_town = int(np.clip(round(households / n_towns / 500), 2, 30))
+    stems = names.village_names(rng, n_towns * per_town)
+    rows = []
+    for t in range(n_towns):
+        n_urban = per_town if t < 2 else 1  # the two 街道 are urban; each town has its 镇区社区
+        for v in range(per_town):
+            urban = v < n_urban
+            code = f"{v + 1:03d}" if urban else f"{200 + v - n_urban + 1:03d}"
+            stem = stems[t * per_town + v]
+            rows.append(
+                {
+                    "town": names.TOWNS[t],
+                    "village": stem + ("社区" if urban else "村"),
+                    "region_code": f"{county}{t + 1:03d}{code}",
+                    "urban": urban,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _roles(size: np.ndarray, head_age: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """One row per member slot with relation and age, from household size and head age."""
+    hh = np.repeat(np.arange(len(size)), size)
+    slot = np.arange(len(hh)) - np.repeat(np.cumsum(size) - size, size)
+    hsize, hage = size[hh], head_age[hh]
+    u = rng.random(len(hh))
+    rel = np.full(len(hh), "子", dtype=object)
+    rel[u < 0.5] = "女"
+    rel[(slot == 1) & (u < 0.88)] = "配偶"
+    rel[(slot == 1) & (u >= 0.88)] = np.where(hage[(slot == 1) & (u >= 0.88)] < 55, "母亲", "子")
+    old = hage >= 55
+    rel[(slot >= 4) & old] = np.where(u[(slot >= 4) & old] < 0.5, "孙子", "孙女")
+    young = (slot >= 4) & ~old
+    rel[young] = np.where(slot[young] == 4, "父亲", "母亲")
+    rel[slot == 0] = "户主"
+    age = hage.astype(float)
+    gap = rng.uniform(22, 34, len(hh))
+    age = np.where(rel == "配偶", hage + rng.normal(-2, 3, len(hh)), age)
+    age = np.where(np.isin(rel, ["子", "女"]), hage - gap, age)
+    age = np.where(np.isin(rel, ["孙子", "孙女"]), hage - gap - rng.uniform(22, 30, len(hh)), age)
+    age = np.where(np.isin(rel, ["父亲", "母亲"]), hage + gap, age)
+    age = np.where(age < 0, rng.uniform(0.2, 6, len(hh)), age)
+    return pd.DataFrame({"hh": hh, "relation": rel, "age": np.clip(age, 0.1, 103.5), "hsize": hsize})
+
+
+def build_people(
+    rng: np.random.Generator, county: str, households: int, anchor: np.datetime64, geo: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hukou households and their members, with names, sexes, birth dates and numbers."""
+    size = rng.choice(np.arange(1, 7), size=households, p=_SIZE_P)
+    single_old = rng.random(households) < 0.6
+    head_age = np.where(
+        size == 1,
+        np.where(single_old, rng.uniform(60, 87, households), rng.uniform(24, 50, households)),
+        np.where(
+            size == 2,
+            np.where(single_old, rng.uniform(55, 84, households), rng.uniform(24, 50, households)),
+            rng.uniform(28, 72, households),
+        ),
+    )
+    village = rng.integers(0, len(geo), households)
+    hh = pd.DataFrame({"hh": np.arange(households), "village_idx": village, "size": size})
+    hh = hh.join(geo, on="village_idx")
+    seq = hh.groupby("village_idx").cumcount().to_numpy() + 1
+    hh["hukou_id"] = hh["region_code"].str[6:] + pd.Series(seq).map("{:05d}".format).to_numpy()
+    hh["hukou_id"] = county + hh["hukou_id"]
+    group = rng.integers(1, 12, households)
+    street = rng.choice(np.array(names.STREETS, dtype=object), households)
+    num = pd.Series(rng.integers(1, 300, households)).astype(str).to_numpy()
+    rural_addr = hh["town"] + hh["village"] + pd.Series(group).astype(str).to_numpy() + "组" + num + "号"
+    urban_addr = hh["town"] + hh["village"] + street + num + "号"
+    hh["address"] = np.where(hh["urban"], urban_addr, rural_addr)
+    hh["phone"] = [
+        "1" + p
+        for p in np.char.add(
+            rng.choice(["38", "39", "58", "59", "87", "77"], households),
+            np.char.zfill(rng.integers(0, 10**8, households).astype(str), 8),
+        )
+    ]
+    perm = rng.permutation(households)
+    hh["bank_account"] = [f"62170{p:09d}{r:05d}" for p, r in zip(perm, rng.integers(0, 10**5, households), strict=True)]
+    # 立户日期: mostly long ago; ~4% recent (marriages, legitimate 分户), so recency alone proves nothing
+    est_days = np.where(
+        rng.random(households) < 0.04, rng.integers(30, 730, households), rng.integers(365 * 6, 365 * 36, households)
+    )
+    hh["established"] = anchor - est_days * DAY
+
+    people = _roles(size, head_age, rng)
+    n = len(people)
+    head_sex = np.where(rng.random(households) < 0.82, "M", "F")
+    hs = head_sex[people["hh"].to_numpy()]
+    rel = people["relation"].to_numpy()
+    sex = np.where(np.isin(rel, ["子", "孙子", "父亲"]), "M", np.where(np.isin(rel, ["女", "孙女", "母亲"]), "F", hs))
+    sex = np.where(rel == "配偶", np.where(hs == "M", "F", "M"), sex)
+    people["sex"] = sex
+    people["birth"] = anchor - np.round(people["age"].to_numpy() * 365.25).astype(np.int64) * DAY
+    year = people["birth"].dt.year.to_numpy()
+    family = names.surnames(rng, households)
+    own = names.surnames(rng, n)
+    takes_family = np.isin(rel, ["子", "女", "孙子", "孙女", "父亲"]) | (rel == "户主")
+    surname = np.where(takes_family, family[people["hh"].to_numpy()], own)
+    given = names.given_names(rng, sex, year)
+    people["name"] = surname + given
+    _minority(rng, people, households)
+    people["id"] = make_ids(rng, county, people["birth"].to_numpy(), sex)
+    people["pid"] = np.arange(n)
+    return hh, people.drop(columns=["hsize"])
+
+
+def _minority(rng: np.random.Generator, people: pd.DataFrame, households: int) -> None:
+    """A few Uyghur households: given name · father's name (separator varies later, as noise)."""
+    k = max(2, households // 300)
+    chosen = rng.choice(households, size=k, replace=False)
+    starts = np.searchsorted(people["hh"].to_numpy(), np.arange(households + 1))
+    for h in sorted(chosen.tolist()):
+        rows = people.index[starts[h] : starts[h + 1]]
+        father = str(rng.choice(np.array(names.UYGHUR_GIVEN["M"])))
+        for r in rows:
+            pool = names.UYGHUR_GIVEN[str(people.at[r, "sex"])]
+            people.at[r, "name"] = str(rng.choice(np.array(pool))) + "·" + father
