@@ -15,6 +15,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import pandas as pd
@@ -123,23 +124,31 @@ def one_digit_corrections(number: str) -> list[str]:
     """Valid numbers that differ from an invalid 18-character number in exactly one place.
 
     A clerk's one-digit typo leaves the check character wrong. For each position
-    at most one replacement restores it, so there are at most 18 candidates;
-    those with an impossible birth date are dropped.
+    at most one replacement restores it (weights are invertible mod 11), so there
+    are at most 18 candidates; those with an impossible birth date are dropped.
     """
+    return list(_one_digit_corrections(number))
+
+
+@lru_cache(maxsize=65_536)  # the roll's invalid numbers are corrected once per source pair
+def _one_digit_corrections(number: str) -> tuple[str, ...]:
     if len(number) != 18 or not number[:17].isdigit() or is_valid(number):
-        return []
+        return ()
+    digits = [int(d) for d in number[:17]]
+    total = sum(d * w for d, w in zip(digits, WEIGHTS, strict=True)) % 11
     out: list[str] = []
-    for pos in range(17):
-        for digit in "0123456789":
-            if digit == number[pos]:
-                continue
-            cand = number[:pos] + digit + number[pos + 1 :]
-            if is_valid(cand):
-                out.append(cand)
-    fixed_check = number[:17] + check_char(number[:17])
+    if number[17] in CHECK_CHARS:
+        target = CHECK_CHARS.index(number[17])  # the sum mod 11 the given check char needs
+        for pos, w in enumerate(WEIGHTS):
+            new = (digits[pos] + (target - total) * pow(w, -1, 11)) % 11
+            if new < 10 and new != digits[pos]:
+                cand = number[:pos] + str(new) + number[pos + 1 : 17] + number[17]
+                if is_valid(cand):
+                    out.append(cand)
+    fixed_check = number[:17] + CHECK_CHARS[total]
     if fixed_check != number and is_valid(fixed_check):
         out.append(fixed_check)
-    return out
+    return tuple(out)
 
 
 def digits_differing(a: str, b: str) -> int:

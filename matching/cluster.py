@@ -1,0 +1,135 @@
+"""From scored pairs to persons: pick links, then union them into clusters.
+
+Two guards keep one cluster = one person:
+* per record and partner source, candidates carrying different valid numbers
+  are different people: if two of them score within the ambiguity margin of the
+  best (two 王秀英 aged 78 in one town) the record is ambiguous and none of its
+  links there is accepted — an inspector must not act on a coin toss; otherwise
+  only the best person's links survive. Candidates without a number are kept
+  (the same death reported by cremation and by the hukou office);
+* links are unioned best first and a merge that would put two different valid
+  numbers in one cluster is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from hecha.privacy import pseudonym
+
+
+def _one_person_per_record(pairs: pd.DataFrame, side: str, other: str, margin: float) -> np.ndarray:
+    """Mask of pairs kept when each `side` record may link to one person of the other source."""
+    node, key = pairs[f"node_{side}"].to_numpy(), pairs[f"idk_{other}"].to_numpy()
+    df = pd.DataFrame({"node": node, "key": key, "p": pairs["probability"].to_numpy()})
+    df = df.sort_values(["node", "p", "key"], ascending=[True, False, True])
+    best_p = df.groupby("node")["p"].transform("max")
+    keyed = df[df["key"] != ""]
+    top_key = keyed.drop_duplicates("node").set_index("node")["key"]
+    near_keys = keyed[keyed["p"] >= best_p[keyed.index] - margin].groupby("node")["key"].nunique()
+    ambiguous = df["node"].map(near_keys).fillna(0) > 1
+    same = (df["key"] == "") | (df["key"] == df["node"].map(top_key))
+    keep = (same & ~ambiguous).sort_index()
+    return keep.to_numpy()
+
+
+def select_links(pairs: pd.DataFrame, margin: float) -> pd.DataFrame:
+    """Accepted pairs (probability at or above threshold) after the one-person rule on both sides.
+
+    `pairs`: node_l, node_r, source_l, source_r, idk_l, idk_r, probability, threshold.
+    """
+    acc = pairs[pairs["probability"] >= pairs["threshold"]].reset_index(drop=True)
+    keep = np.ones(len(acc), dtype=bool)
+    for (src_l, src_r), grp in acc.groupby(["source_l", "source_r"], sort=False):
+        if src_l == src_r:
+            continue  # the same person in two roll rows is the point of the self-link
+        idx = grp.index.to_numpy()
+        grp = grp.reset_index(drop=True)
+        keep[idx] &= _one_person_per_record(grp, "l", "r", margin) & _one_person_per_record(grp, "r", "l", margin)
+    return acc[keep]
+
+
+def union(n_nodes: int, links: pd.DataFrame, usable_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster label per node, and a mask of links actually used (conflicting merges refused)."""
+    if links.empty:
+        return np.arange(n_nodes), np.zeros(0, dtype=bool)
+    parent: dict[int, int] = {}  # only nodes touched by a link
+    ids: dict[int, set[str]] = {}  # valid numbers held by a root's cluster
+
+    def find(x: int) -> int:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    def ids_of(root: int) -> set[str]:
+        return ids.get(root, {usable_id[root]} if usable_id[root] else set())
+
+    order = np.lexsort((links["node_r"].to_numpy(), links["node_l"].to_numpy(), -links["probability"].to_numpy()))
+    used = np.zeros(len(links), dtype=bool)
+    nl, nr = links["node_l"].to_numpy(), links["node_r"].to_numpy()
+    for k in order:
+        a, b = find(int(nl[k])), find(int(nr[k]))
+        if a != b:
+            ia, ib = ids_of(a), ids_of(b)
+            if ia and ib and not ia & ib:
+                continue
+            parent[b] = a
+            ids[a] = ia | ib
+            ids.pop(b, None)
+        used[k] = True
+    graph = coo_matrix((np.ones(int(used.sum())), (nl[used], nr[used])), shape=(n_nodes, n_nodes))
+    return connected_components(graph, directed=False)[1], used
+
+
+def person_key_hash(texts: np.ndarray) -> np.ndarray:
+    """`hecha.privacy.pseudonym(text, prefix="P")` for many texts (inlined: a 1M registry calls it 1M times)."""
+    return np.array(["P" + hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] for t in texts], dtype=object)
+
+
+def person_ids(records: pd.DataFrame, cluster: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """Stable person_id and the resolved number per record.
+
+    The id hashes the cluster's most frequent usable number (ties: the smallest),
+    so it survives re-runs and row order; without a number it hashes name, birth
+    and region of the cluster's first record in that order.
+    """
+    if records.empty:
+        return pd.Series(dtype=object), pd.Series(dtype=object)
+    usable = records["usable_id"].to_numpy()
+    codes, uniques = pd.factorize(usable, sort=True)
+    has = usable != ""
+    c, k = cluster[has].astype(np.int64), codes[has].astype(np.int64)
+    combined, counts = np.unique(c * (len(uniques) + 1) + k, return_counts=True)
+    c_u, k_u = combined // (len(uniques) + 1), combined % (len(uniques) + 1)
+    order = np.lexsort((k_u, -counts, c_u))
+    c_sorted, k_sorted = c_u[order], k_u[order]
+    first = np.r_[True, c_sorted[1:] != c_sorted[:-1]]
+    best_code = np.full(int(cluster.max()) + 1, -1, dtype=np.int64)
+    best_code[c_sorted[first]] = k_sorted[first]
+
+    rec_code = best_code[cluster]
+    uniques = np.asarray(uniques, dtype=object)
+    resolved = np.where(rec_code >= 0, uniques[np.maximum(rec_code, 0)], "")
+    hashed = person_key_hash(uniques)
+    pid = hashed[np.maximum(rec_code, 0)]  # fancy indexing copies
+
+    no_id = np.flatnonzero(rec_code < 0)
+    if len(no_id):
+        rec = records.iloc[no_id]
+        fallback = (
+            "noid|"
+            + rec["name_norm"].astype(str)
+            + "|"
+            + rec["birth_date"].dt.strftime("%Y%m%d").fillna("")
+            + "|"
+            + rec["region_code"].fillna("").astype(str)
+        ).to_numpy()
+        first_text = pd.Series(fallback).groupby(cluster[no_id]).transform("min").to_numpy()
+        pid[no_id] = [pseudonym(t, prefix="P") for t in first_text]
+    return pd.Series(pid, index=records.index), pd.Series(resolved, index=records.index)

@@ -1,0 +1,99 @@
+"""One person frame per source: the columns linkage compares, in one shape.
+
+Every source names its person columns differently (contract.PERSON_COLUMNS) and
+carries different clues: an identity number, a birth date, an age at death, a
+region code. Here each becomes the same set of columns so blocking and
+comparison never look at a source's own layout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from checks.contract import PERSON_COLUMNS
+from matching import idnumber
+from matching.names import normalise_names
+from matching.regions import as_number, clean_codes
+
+USABLE = ("valid", "upgraded")  # statuses whose number is a real GB 11643 number
+PERSON_FRAME_COLUMNS = [
+    "row", "name", "name_norm", "name_sound", "id_number", "id_status", "id_key",
+    "birth_date", "birth_lo", "birth_hi", "age", "death_source", "sex", "region_code",
+]  # fmt: skip
+
+
+def _ymd(text: pd.Series) -> pd.Series:
+    return pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+
+
+def _births(ids: pd.Series, status: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Birth date and sex from usable numbers; the date alone from an invalid 18-digit one.
+
+    A one-digit typo usually leaves the birth digits intact, so the date of an
+    invalid number is still a good blocking key (compared, never trusted alone).
+    """
+    usable = status.isin(USABLE)
+    born = _ymd(ids.where(ids.str.len() == 18).str[6:14])
+    sex_digit = pd.to_numeric(ids.where(usable).str[16], errors="coerce")
+    sex = pd.Series(np.where(sex_digit % 2 == 1, "M", "F"), index=ids.index).where(sex_digit.notna())
+    return born, sex
+
+
+def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataFrame:
+    """Comparable person columns for one source frame (index = position, `row` = file row)."""
+    name_col, id_col = PERSON_COLUMNS[source]
+    n = len(frame)
+    idx = pd.RangeIndex(n)
+
+    def col(name: str) -> pd.Series:
+        if name in frame.columns:
+            return frame[name].reset_index(drop=True)
+        return pd.Series([pd.NA] * n, index=idx, dtype="object")
+
+    ids = col(id_col).fillna("").astype(str)
+    status_col = f"{id_col}_status"
+    if status_col in frame.columns:
+        status = col(status_col).fillna("missing").astype(str)
+    else:  # frames built without ingestion: normalise here
+        norm = idnumber.normalise_series(ids)
+        ids, status = norm["id_number"].astype(str), norm["status"].astype(str)
+
+    names = normalise_names(col(name_col))
+    id_birth, id_sex = _births(ids, status)
+    given_birth = pd.to_datetime(col("birth_date"), errors="coerce")
+    usable = status.isin(USABLE)
+    birth = id_birth.where(usable, given_birth.fillna(id_birth))
+
+    # Age only (cremation records): born between (death - age - 1y, death - age].
+    age = pd.to_numeric(col("age"), errors="coerce")
+    death = pd.to_datetime(col("death_date"), errors="coerce")
+    age_years = pd.to_timedelta((age.fillna(0) * 365.2425).round().astype("int64"), unit="D")
+    from_age = birth.isna() & age.notna() & death.notna()
+    birth_hi = birth.where(~from_age, (death - age_years).dt.normalize())
+    birth_lo = birth.where(~from_age, (death - age_years - pd.Timedelta(days=366)).dt.normalize())
+
+    sex = id_sex.where(usable & id_sex.notna(), col("sex").where(col("sex").isin(["M", "F"])))
+    region = clean_codes(col("region_code"))
+    out = pd.DataFrame(
+        {
+            "row": col("_row").to_numpy() if "_row" in frame.columns else np.arange(2, n + 2),
+            "name": col(name_col).astype("object"),
+            "name_norm": names["name_norm"].to_numpy(),
+            "name_sound": names["name_sound"].to_numpy(),
+            "id_number": ids.to_numpy(),
+            "id_status": status.to_numpy(),
+            "id_key": ids.where(ids != "").to_numpy(),
+            "birth_date": birth.to_numpy(),
+            "birth_lo": birth_lo.to_numpy(),
+            "birth_hi": birth_hi.to_numpy(),
+            "age": age.to_numpy(),
+            "death_source": col("source").to_numpy() if source == "deaths" else None,
+            "sex": sex.to_numpy(),
+            "region_code": region.to_numpy(),
+        },
+        index=idx,
+    )
+    out["region_num"] = as_number(out["region_code"])
+    out["county"] = out["region_code"].str[:6].fillna(county or "")
+    return out

@@ -1,0 +1,224 @@
+"""Identity resolution for one county-month: `resolve(dataset, policy) -> PersonIndex`.
+
+Sequence: person frames per source (prepare) → candidate pairs per source pair
+(blocking) → comparison levels (compare) → Fellegi–Sunter probabilities
+(classify) → accepted links and clusters (cluster) → evidence for inspectors.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import recordlinkage as rl
+
+from checks.contract import PERSON_COLUMNS
+from checks.dataset import Dataset
+from matching.blocking import blocking_frame, candidate_pairs
+from matching.classify import FellegiSunter
+from matching.cluster import person_ids, select_links, union
+from matching.compare import LEVELS, compare
+from matching.evidence import FUZZY_FREE, agreement, evidence_zh
+from matching.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
+from matching.prepare import USABLE, person_frame
+from models.policy import LinkagePolicy
+
+log = logging.getLogger(__name__)
+
+REFERENCE_SOURCES = (
+    "household_registry", "poverty_registry", "deaths", "disability_registry", "real_estate",
+    "vehicles", "businesses", "payroll", "cadres", "cadre_kin_filings",
+)  # fmt: skip
+# (left, right): the roll against every reference and itself; registry people against
+# what the missed-entitlement and cadre rules need.
+LINK_PAIRS: tuple[tuple[str, str], ...] = (
+    *(("roll", s) for s in REFERENCE_SOURCES),
+    ("roll", "roll"),
+    ("household_registry", "deaths"),
+    ("household_registry", "poverty_registry"),
+    ("household_registry", "disability_registry"),
+    ("household_registry", "cadres"),
+    ("household_registry", "cadre_kin_filings"),
+    ("disability_registry", "deaths"),
+    ("poverty_registry", "deaths"),
+)
+U_SAMPLE = 20_000  # random pairs per source pair for the u estimates
+
+
+def pair_key(left: str, right: str) -> str:
+    return f"{left}~{right}"
+
+
+def person_frames(dataset: Dataset) -> dict[str, pd.DataFrame]:
+    return {s: person_frame(dataset.frames[s], s, dataset.county) for s in PERSON_COLUMNS if dataset.has(s)}
+
+
+def _random_levels(left: pd.DataFrame, right: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Levels of random pairs; those sharing a number are dropped (true matches bias u)."""
+    n = min(U_SAMPLE, len(left) * len(right))
+    pairs = rl.index.Random(n, random_state=seed).index(left, right)
+    lv = compare(pairs, left, right)
+    return lv[~lv["id"].isin([0, 1])]
+
+
+def _todo(frames: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
+    return [(a, b) for a, b in LINK_PAIRS if a in frames and b in frames and len(frames[a]) and len(frames[b])]
+
+
+def block_all(frames: dict[str, pd.DataFrame]) -> dict[tuple[str, str], pd.MultiIndex]:
+    """Candidate pairs of every present source pair."""
+    todo = _todo(frames)
+    keyed = {s: blocking_frame(frames[s]) for s in {x for pair in todo for x in pair}}
+    return {(a, b): candidate_pairs(keyed[a]) if a == b else candidate_pairs(keyed[a], keyed[b]) for a, b in todo}
+
+
+def compare_all(
+    frames: dict[str, pd.DataFrame], candidates: dict[tuple[str, str], pd.MultiIndex]
+) -> dict[tuple[str, str], pd.DataFrame]:
+    return {(a, b): compare(pairs, frames[a], frames[b]) for (a, b), pairs in candidates.items()}
+
+
+def train(frames: dict[str, pd.DataFrame], levels: dict[tuple[str, str], pd.DataFrame]) -> FellegiSunter:
+    """u from random pairs of every source pair, then m and λ by EM on all candidate pairs."""
+    randoms = [_random_levels(frames[a], frames[b], seed=i) for i, (a, b) in enumerate(levels)]
+    model = FellegiSunter().fit_u(pd.concat(randoms))
+    all_levels = pd.concat(levels.values(), ignore_index=True)
+    groups = pd.Series(np.concatenate([[pair_key(a, b)] * len(lv) for (a, b), lv in levels.items()]))
+    sizes = {pair_key(a, b): (len(frames[a]), len(frames[b])) for a, b in levels}
+    model.fit(all_levels, groups, sizes)
+    log.info("linkage EM: lambda %s", {k: f"{v:.3g}" for k, v in model.lambda_.items()})
+    return model
+
+
+def score(
+    frames: dict[str, pd.DataFrame],
+    levels: dict[tuple[str, str], pd.DataFrame],
+    model: FellegiSunter,
+    policy: LinkagePolicy,
+) -> pd.DataFrame:
+    """Every candidate pair with its levels, probability and its pair's threshold."""
+    scored = []
+    for (a, b), lv in levels.items():
+        if lv.empty:
+            continue
+        pl, pr = lv.index.get_level_values(0), lv.index.get_level_values(1)
+        usable_l = frames[a]["id_status"].isin(USABLE).to_numpy()[pl]
+        usable_r = frames[b]["id_status"].isin(USABLE).to_numpy()[pr]
+        key = pair_key(a, b)
+        df = lv.reset_index(drop=True)
+        df["pos_l"], df["pos_r"], df["source_l"], df["source_r"] = pl, pr, a, b
+        ids_l = frames[a]["id_number"].to_numpy()[pl]
+        person_l = np.where(usable_l, ids_l, np.asarray(pl).astype(str))  # one valid number = one person
+        df["probability"] = model.prob(df, key, np.asarray(pr), person_l, usable_l & usable_r)
+        df["threshold"] = policy.thresholds.get(key, policy.default_threshold)
+        scored.append(df)
+    return pd.concat(scored, ignore_index=True) if scored else pd.DataFrame()
+
+
+def _all_records(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, int]]:
+    offsets, parts, start = {}, [], 0
+    for s, f in frames.items():
+        offsets[s] = start
+        start += len(f)
+        parts.append(f.assign(source=s))
+    records = pd.concat(parts, ignore_index=True)
+    records["usable_id"] = records["id_number"].where(records["id_status"].isin(USABLE), "")
+    return records, offsets
+
+
+def _links_table(links: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    if links.empty:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    cols = ["row", "name", "id_status", "age", "birth_lo", "birth_hi", "death_source"]
+    left: list[dict[str, Any]] = records[cols].iloc[links["node_l"].to_numpy()].to_dict("records")  # type: ignore[assignment]
+    right: list[dict[str, Any]] = records[cols].iloc[links["node_r"].to_numpy()].to_dict("records")  # type: ignore[assignment]
+    fields = list(LEVELS)
+    agreements = [agreement(dict(zip(fields, lv, strict=True))) for lv in links[fields].itertuples(index=False)]
+    return pd.DataFrame(
+        {
+            "source_l": links["source_l"].to_numpy(),
+            "row_l": [int(r["row"]) for r in left],
+            "source_r": links["source_r"].to_numpy(),
+            "row_r": [int(r["row"]) for r in right],
+            "probability": links["probability"].to_numpy(dtype=float),
+            "fuzzy": [a["id"] not in FUZZY_FREE for a in agreements],
+            "agreement": agreements,
+            "evidence_zh": [evidence_zh(a, lt, rt) for a, lt, rt in zip(agreements, left, right, strict=True)],
+        },
+        columns=LINK_COLUMNS,
+    )
+
+
+def build_index(frames: dict[str, pd.DataFrame], scored: pd.DataFrame, candidates: dict[str, int],
+                margin: float) -> PersonIndex:  # fmt: skip
+    """Accepted links → clusters → person ids, records, links with evidence, stats."""
+    records, offsets = _all_records(frames)
+    usable = records["usable_id"].to_numpy()
+    links = scored.iloc[0:0]
+    if not scored.empty:
+        node_l = scored["source_l"].map(offsets).to_numpy() + scored["pos_l"].to_numpy()
+        node_r = scored["source_r"].map(offsets).to_numpy() + scored["pos_r"].to_numpy()
+        nodes = scored.assign(node_l=node_l, node_r=node_r, idk_l=usable[node_l], idk_r=usable[node_r])
+        links = select_links(nodes, margin)
+    cluster, used = union(len(records), links, usable)
+    links = links[used]
+    records["person_id"], records["id_resolved"] = person_ids(records, cluster)
+    best = pd.Series(dtype=float)
+    if not links.empty:
+        ends = pd.concat([links[["node_l", "probability"]].set_axis(["node", "p"], axis=1),
+                          links[["node_r", "probability"]].set_axis(["node", "p"], axis=1)])  # fmt: skip
+        best = ends.groupby("node")["p"].max()
+    records["link_probability"] = pd.Series(np.arange(len(records))).map(best).fillna(1.0).to_numpy()
+    link_table = _links_table(links, records)
+    return PersonIndex(
+        records=records[RECORD_COLUMNS].reset_index(drop=True), links=link_table, stats=_stats(link_table, candidates)
+    )
+
+
+def _stats(links: pd.DataFrame, candidates: dict[str, int]) -> dict[str, dict[str, float]]:
+    stats: dict[str, dict[str, float]] = {}
+    for key, n in candidates.items():
+        a, b = key.split("~")
+        sel = links[(links.source_l == a) & (links.source_r == b)]
+        fuzzy = int(sel["fuzzy"].sum())
+        share = round(fuzzy / len(sel), 4) if len(sel) else 0.0
+        stats[key] = {"candidates": n, "links": len(sel), "fuzzy": fuzzy, "fuzzy_share": share}
+    return stats
+
+
+def resolve_timed(dataset: Dataset, policy: LinkagePolicy) -> tuple[PersonIndex, dict[str, float]]:
+    """`resolve` plus seconds per stage (for the run summary and the benchmarks)."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    frames = person_frames(dataset)
+    lap("prepare")
+    pairs = block_all(frames)
+    lap("blocking")
+    levels = compare_all(frames, pairs)
+    lap("compare")
+    candidates = {pair_key(a, b): len(p) for (a, b), p in pairs.items()}
+    del pairs
+    scored = pd.DataFrame()
+    if levels:
+        model = train(frames, levels)
+        lap("train")
+        scored = score(frames, levels, model, policy)
+        lap("classify")
+    index = build_index(frames, scored, candidates, policy.ambiguity_margin)
+    lap("cluster")
+    return index, timings
+
+
+def resolve(dataset: Dataset, policy: LinkagePolicy) -> PersonIndex:
+    """Link every person-bearing row of the county-month and cluster them into persons."""
+    return resolve_timed(dataset, policy)[0]

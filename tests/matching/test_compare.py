@@ -1,0 +1,98 @@
+"""Comparison levels and blocking on hand-made person frames."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from match_fixtures import legacy15, make_id, typo
+
+from matching.blocking import candidate_pairs
+from matching.compare import LEVELS, NULL, compare
+from matching.prepare import person_frame
+from matching.regions import as_number, region_level, town_level
+
+ID = make_id("19480203", 22)
+
+
+def _level(field: str, name: str) -> int:
+    return LEVELS[field].index(name)
+
+
+def test_region_and_town_levels() -> None:
+    """Village codes compare in the hierarchy; a town-level code (…000) only by town."""
+    left = as_number(pd.Series(["429006101201", "429006101201", "429006101201", "429006101000", None]))
+    right = as_number(pd.Series(["429006101201", "429006101202", "429006102201", "429006101203", "429006101201"]))
+    assert list(region_level(left, right)) == [0, 1, 2, NULL, NULL]
+    assert list(town_level(left, right)) == [NULL, NULL, NULL, 0, NULL]
+
+
+def _pair(left: Mapping[str, object], right: Mapping[str, object], source_r: str = "deaths") -> pd.Series:
+    a = person_frame(pd.DataFrame([left]), "roll")
+    b = person_frame(pd.DataFrame([right]), source_r)
+    pairs = pd.MultiIndex.from_arrays([np.array([0]), np.array([0])])
+    return compare(pairs, a, b).iloc[0]
+
+
+def test_id_levels() -> None:
+    """Exact, legacy 15 → 18 equal, one digit apart, other, and NULL without a number."""
+    base = {"name": "王秀英", "region_code": "429006101201"}
+    assert _pair({**base, "id_number": ID}, {**base, "id_number": ID})["id"] == _level("id", "exact")
+    up = _pair({**base, "id_number": ID}, {**base, "id_number": legacy15(ID)})
+    assert up["id"] == _level("id", "upgraded_equal")
+    assert _pair({**base, "id_number": typo(ID, 3)}, {**base, "id_number": ID})["id"] == _level("id", "one_digit")
+    other = make_id("19650917", 24)
+    assert _pair({**base, "id_number": ID}, {**base, "id_number": other})["id"] == _level("id", "other")
+    assert _pair({**base, "id_number": ID}, {**base, "id_number": None})["id"] == NULL
+
+
+def test_name_levels() -> None:
+    """Traditional forms are equal, same-sound names share the sound level."""
+    assert _pair({"name": "張偉"}, {"name": "张伟"})["name"] == _level("name", "exact")
+    assert _pair({"name": "王秀英"}, {"name": "王秀瑛"})["name"] == _level("name", "same_sound")
+    assert _pair({"name": "王秀英"}, {"name": "王秀兰"})["name"] == _level("name", "similar")
+    assert _pair({"name": "王秀英"}, {"name": "李明"})["name"] == _level("name", "other")
+
+
+def test_birth_and_age_levels() -> None:
+    """A known date compares by date; an age at death compares as a range (with a year's slack)."""
+    person = {"name": "王秀英", "id_number": ID}
+    died_78 = {"name": "王秀英", "age": 78, "death_date": "2026-09-10"}
+    died_60 = {"name": "王秀英", "age": 60, "death_date": "2026-09-10"}
+    same = _pair(person, {"name": "王秀英", "birth_date": "1948-02-03", "death_date": "2026-09-10"})
+    assert (same["birth"], same["age"]) == (_level("birth", "exact"), NULL)
+    close = _pair(person, {"name": "王秀英", "birth_date": "1948-02-13", "death_date": "2026-09-10"})
+    assert close["birth"] == _level("birth", "close")
+    assert (_pair(person, died_78)["age"], _pair(person, died_78)["birth"]) == (_level("age", "consistent"), NULL)
+    assert _pair(person, died_60)["age"] == _level("age", "other")
+
+
+def test_blocking_finds_the_hard_cases() -> None:
+    """One-digit typo, legacy number, and a number-less record of the same name in the county are candidates."""
+    roll = person_frame(
+        pd.DataFrame(
+            {
+                "name": ["刘建国", "陈玉兰", "王秀英", "李明"],
+                "id_number": [typo(ID, 9), legacy15(make_id("19551230", 42)), make_id("19470301", 26), None],
+                "region_code": ["429006101201"] * 4,
+            }
+        ),
+        "roll",
+    )
+    registry = person_frame(
+        pd.DataFrame(
+            {
+                "name": ["刘建国", "陈玉兰", "赵强"],
+                "id_number": [ID, make_id("19551230", 42), make_id("19900101", 11)],
+                "region_code": ["429006101201"] * 3,
+            }
+        ),
+        "household_registry",
+    )
+    deaths = person_frame(
+        pd.DataFrame({"name": ["王秀瑛"], "age": [79], "death_date": ["2026-09-10"], "region_code": ["429006101000"]}),
+        "deaths",
+    )
+    assert set(candidate_pairs(roll, registry)) == {(0, 0), (1, 1)}
+    assert set(candidate_pairs(roll, deaths)) == {(2, 0)}
