@@ -1,0 +1,179 @@
+"""Household means rules: public payroll, vehicles, property and businesses.
+
+Each judges the roll household's members as the person index resolves them
+(roll row -> person -> linked records in the asset source) and gives one
+finding per household (subject `h:<household_id>`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from models.policy import RulesPolicy
+from models.rules.amounts import missing, months_since, text
+from models.rules.common import ROLL_FIELDS, amount_of, own_link, roll_for
+from models.rules.context import RuleContext
+from models.rules.evidence import Link, date_zh, finding, period_zh, record
+
+
+@dataclass(frozen=True)
+class AssetRule:
+    """What makes an asset record count against a household, as reviewable data."""
+
+    code: str
+    source: str
+    fields: list[str]
+    qualifies: Callable[[pd.DataFrame, RulesPolicy], pd.Series]  # asset rows -> bool
+    describe: Callable[[pd.Series], str]  # one asset row -> Chinese phrase
+    date_column: str | None = None  # the asset's own date, for months overpaid
+
+
+def _exempt_vehicle(vehicle_type: object, rules: RulesPolicy) -> bool:
+    text = str(vehicle_type or "").strip()
+    return text in rules.exempt_vehicle_types or any(k in text for k in rules.exempt_vehicle_keywords)
+
+
+def _vehicle_qualifies(df: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
+    return ~df["vehicle_type"].map(lambda t: _exempt_vehicle(t, rules))
+
+
+def _business_qualifies(df: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
+    capital = pd.to_numeric(df["registered_capital"], errors="coerce")
+    return df["status"].isin(rules.business_active_statuses) & (capital >= rules.business_min_capital_wan)
+
+
+def _property_qualifies(df: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
+    """Every property counts as a candidate; the household test (homes > max) is in `_property_excess`."""
+    types = rules.non_residential_property_types + rules.residential_property_types
+    return df["property_type"].isin(types)
+
+
+def _number(value: object) -> str:
+    return "" if missing(value) else f"{float(value):g}"  # type: ignore[arg-type]
+
+
+ASSET_RULES = {
+    r.code: r
+    for r in (
+        AssetRule(
+            "PUBLIC_PAYROLL",
+            "payroll",
+            ["employer", "monthly_salary"],
+            lambda df, _: pd.Series(True, index=df.index),
+            lambda r: f"在「{text(r.get('employer'), '单位不详')}」领取财政工资{_number(r.get('monthly_salary'))}元/月",
+        ),
+        AssetRule(
+            "VEHICLE_OWNED",
+            "vehicles",
+            ["vehicle_type", "plate", "registered_date"],
+            _vehicle_qualifies,
+            lambda r: f"名下有{r.get('vehicle_type')}（{date_zh(r.get('registered_date'))}登记）",
+            "registered_date",
+        ),
+        AssetRule(
+            "PROPERTY_EXCESS",
+            "real_estate",
+            ["property_type", "area_m2", "location", "registered_date"],
+            _property_qualifies,
+            lambda r: (
+                f"名下有{r.get('property_type')}用房{_number(r.get('area_m2'))}平方米（{text(r.get('location'), '坐落不详')}）"
+            ),
+            "registered_date",
+        ),
+        AssetRule(
+            "BUSINESS_OWNED",
+            "businesses",
+            ["entity_name", "role", "registered_capital", "status"],
+            _business_qualifies,
+            lambda r: (
+                f"为「{r.get('entity_name')}」{text(r.get('role'))}（注册资本{_number(r.get('registered_capital'))}万元，{r.get('status')}）"
+            ),
+        ),
+    )
+}
+
+
+def _property_excess(assets: pd.DataFrame, rules: RulesPolicy) -> bool:
+    """Any non-residential property, or more homes than allowed.
+
+    A home registered to two members (same location and same area) counts once.
+    """
+    if assets["property_type"].isin(rules.non_residential_property_types).any():
+        return True
+    homes = assets[assets["property_type"].isin(rules.residential_property_types)]
+    keys = homes["location"].fillna("").astype(str) + "|" + homes["area_m2"].astype(str)
+    keys = keys.where(homes["location"].notna(), "row" + homes["_row"].astype(str))
+    return keys.nunique() > rules.max_homes
+
+
+def asset_findings(ctx: RuleContext, code: str) -> list[dict[str, Any]]:
+    rule = ASSET_RULES[code]
+    rules = ctx.policy.rules
+    roll = roll_for(ctx, code)
+    assets = ctx.frame(rule.source)
+    assets = assets[rule.qualifies(assets, rules).fillna(False).astype(bool)]
+    m = ctx.matches("roll", rule.source, rules.min_link(code))
+    m = m[m["row_l"].isin(roll["_row"]) & m["row_r"].isin(assets["_row"])]
+    roll_by_row = roll.set_index("_row")
+    m = m.assign(household_id=m["row_l"].map(roll_by_row["household_id"]))
+    households = roll[roll["household_id"].isin(m["household_id"])].groupby("household_id")
+    assets_by_row = assets.set_index("_row", drop=False)
+    out = []
+    for household_id, grp in m.groupby("household_id", sort=True):
+        grp = grp.sort_values("probability", ascending=False).drop_duplicates("row_r")
+        held = assets_by_row.loc[grp["row_r"]]
+        if code == "PROPERTY_EXCESS" and not _property_excess(held, rules):
+            continue
+        members = households.get_group(household_id).sort_values("_row")
+        out.append(_household_finding(ctx, rule, grp, held, members, roll_by_row))
+    return out
+
+
+def _household_finding(
+    ctx: RuleContext,
+    rule: AssetRule,
+    grp: pd.DataFrame,
+    held: pd.DataFrame,
+    members: pd.DataFrame,
+    roll_by_row: pd.DataFrame,
+) -> dict[str, Any]:
+    head = members.iloc[0]
+    held_by_row = held
+    monthly = amount_of(members)
+    since = [pd.to_datetime(members["enrolled_date"], errors="coerce").min()]
+    if rule.date_column:
+        since.append(pd.to_datetime(held[rule.date_column], errors="coerce").min())
+    known = [d for d in since if not missing(d)]
+    months = months_since(max(known), ctx.period_start) if known else float("nan")
+    phrases, records, links = [], [], []
+    for _, mt in grp.iterrows():
+        member = roll_by_row.loc[mt["row_l"]]
+        asset = held_by_row.loc[mt["row_r"]]
+        link = Link.of(mt)
+        phrases.append(f"{text(member['relation'], '成员')}{member['name']}{rule.describe(asset)}")
+        records.append(record(ctx, "roll", int(mt["row_l"]), ROLL_FIELDS, own_link(member)))
+        records.append(record(ctx, rule.source, int(mt["row_r"]), rule.fields, link))
+        links.append(link)
+    summary = f"该户{'；'.join(phrases)}，{period_zh(ctx.dataset.period)}仍领取救助共 {monthly:g} 元"
+    programs = ",".join(sorted(members["program"].astype(str).unique()))
+    return finding(
+        ctx,
+        rule.code,
+        head.to_dict(),
+        program=programs,
+        summary_zh=summary,
+        facts={
+            "members_matched": int(grp["row_l"].nunique()),
+            "records_matched": len(held),
+            "household_monthly_amount": monthly,
+        },
+        records=records,
+        links=links,
+        monthly=monthly,
+        cumulative=monthly * months if not missing(months) else float("nan"),
+        months=months,
+    )

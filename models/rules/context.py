@@ -1,0 +1,121 @@
+"""What every rule reads: the dataset, the person index and the policy, joined once.
+
+Rules never compare identity strings themselves: a roll row and a registry row
+are the same person only when the person index says so (same `person_id`), and
+the link probability it gives travels with the finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from checks.dataset import Dataset
+from matching.index import PersonIndex
+from models.policy import Policy
+
+MATCH_COLUMNS = ["row_l", "row_r", "person_id", "probability", "fuzzy", "agreement", "evidence_zh"]
+
+
+@dataclass
+class RuleContext:
+    dataset: Dataset
+    index: PersonIndex
+    policy: Policy
+    _person: dict[str, pd.Series] = field(default_factory=dict)
+    _by_row: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _roll: pd.DataFrame | None = None
+
+    @property
+    def period_start(self) -> pd.Timestamp:
+        return self.dataset.period_start
+
+    @property
+    def period_end(self) -> pd.Timestamp:
+        return self.period_start + pd.offsets.MonthEnd(0)
+
+    def frame(self, source: str) -> pd.DataFrame:
+        return self.dataset.frames[source]
+
+    def has(self, source: str) -> bool:
+        return self.dataset.has(source) and source not in self.dataset.absent
+
+    def person_of(self, source: str) -> pd.Series:
+        """row -> person_id for one source (cached)."""
+        if source not in self._person:
+            self._person[source] = self.index.person_of(source)
+        return self._person[source]
+
+    def by_row(self, source: str) -> pd.DataFrame:
+        """The source frame indexed by `_row` (cached), for evidence look-ups."""
+        if source not in self._by_row:
+            self._by_row[source] = self.frame(source).set_index("_row", drop=False)
+        return self._by_row[source]
+
+    def records(self, source: str) -> pd.DataFrame:
+        """The index's records of one source, indexed by row."""
+        r = self.index.records
+        return r[r.source == source].set_index("row")
+
+    def with_person(self, source: str) -> pd.DataFrame:
+        """The source frame with `person_id` and the index's `id_resolved`, `birth_date`, `link_probability`."""
+        df = self.frame(source)
+        rec = self.records(source)
+        out = df.copy()
+        for col, new in (
+            ("person_id", "person_id"),
+            ("id_resolved", "id_resolved"),
+            ("birth_date", "idx_birth_date"),
+            ("link_probability", "attach_probability"),
+        ):
+            out[new] = df["_row"].map(rec[col]) if col in rec.columns else pd.NA
+        return out
+
+    def roll(self) -> pd.DataFrame:
+        """Roll rows of this period with their person (cached; do not modify)."""
+        if self._roll is None:
+            df = self.with_person("roll")
+            if "period" in df.columns:
+                df = df[df["period"].isna() | (df["period"].astype(str) == self.dataset.period)]
+            self._roll = df
+        return self._roll
+
+    def matches(self, left: str, right: str, min_probability: float) -> pd.DataFrame:
+        """Pairs (row_l, row_r) of two sources that the index puts in one person.
+
+        The probability is the direct pairwise link's when there is one; otherwise
+        (linked through a third record) the weaker of the two attachments.
+        """
+        pl = self.person_of(left)
+        pr = self.person_of(right)
+        if pl.empty or pr.empty:
+            return pd.DataFrame(columns=MATCH_COLUMNS)
+        lf = pd.DataFrame({"row_l": pl.index, "person_id": pl.to_numpy()})
+        rf = pd.DataFrame({"row_r": pr.index, "person_id": pr.to_numpy()})
+        m = lf.merge(rf, on="person_id")
+        m = m[m.person_id.notna() & (m.person_id.astype(str) != "")]
+        if left == right:
+            m = m[m.row_l != m.row_r]
+        if m.empty:
+            return pd.DataFrame(columns=MATCH_COLUMNS)
+        direct = self.index.pairs(left, right).sort_values("probability", ascending=False)
+        direct = direct.drop_duplicates(["row_l", "row_r"])  # a pair listed in both orientations counts once
+        m = m.merge(direct, on=["row_l", "row_r"], how="left")
+        attach_l = self.records(left)["link_probability"].astype(float)
+        attach_r = self.records(right)["link_probability"].astype(float)
+        indirect = pd.concat(
+            [m.row_l.map(attach_l).reset_index(drop=True), m.row_r.map(attach_r).reset_index(drop=True)], axis=1
+        ).min(axis=1)
+        no_direct = m.probability.isna().to_numpy()
+        m.loc[no_direct, "probability"] = indirect[no_direct].to_numpy()
+        m.loc[no_direct, "fuzzy"] = m.loc[no_direct, "probability"] < 1.0
+        m.loc[no_direct, "evidence_zh"] = "经其他记录关联为同一人"
+        m["agreement"] = m["agreement"].map(lambda a: a if isinstance(a, dict) else {})
+        m["probability"] = m["probability"].astype(float).fillna(0.0)
+        m["fuzzy"] = m["fuzzy"].astype(bool)
+        m = m[m.probability >= min_probability]
+        return m[MATCH_COLUMNS].reset_index(drop=True)
+
+    def weak(self, probability: float, fuzzy: bool) -> bool:
+        return bool(fuzzy) and probability < self.policy.linkage.weak_link_below

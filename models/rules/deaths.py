@@ -1,0 +1,158 @@
+"""DECEASED_PAID: a paid person died before the first day of the period (死亡人员仍在领取)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from models.rules.amounts import age_on, months_after, text
+from models.rules.common import ROLL_FIELDS, amount_of, births, own_link, roll_for
+from models.rules.context import RuleContext
+from models.rules.evidence import Link, date_zh, finding, period_zh, program_zh, record, subject_number, yuan
+
+CODE = "DECEASED_PAID"
+DEATH_FIELDS = ["death_date", "source", "birth_date", "age", "region_code"]
+
+
+def death_matches(ctx: RuleContext, source: str, people: pd.DataFrame, min_link: float) -> pd.DataFrame:
+    """Links from `people` (rows of `source`) to deaths, with `death_date`.
+
+    A death record that gives only an age (火化 without number or birth date) is
+    believed only when that age fits the person's own birth date: the linkage
+    allows a year either way, which lets a same-name neighbour one year older through.
+    """
+    deaths = ctx.frame("deaths").set_index("_row")
+    m = ctx.matches(source, "deaths", min_link)
+    m = m[m["row_l"].isin(people["_row"])]
+    m = m.assign(death_date=m["row_r"].map(deaths["death_date"]))
+    m = m[m["death_date"].notna()]
+    no_id = ~m["row_r"].map(deaths["id_number_status"]).isin(["valid", "upgraded"])
+    age_only = no_id & m["row_r"].map(deaths["birth_date"]).isna() & m["row_r"].map(deaths["age"]).notna()
+    if age_only.any():
+        born = people.set_index("_row").loc[m.loc[age_only, "row_l"]]
+        birth = births(born).to_numpy()
+        true_age = [age_on(b, d) for b, d in zip(birth, m.loc[age_only, "death_date"], strict=True)]
+        recorded = m.loc[age_only, "row_r"].map(deaths["age"]).astype(float).to_numpy()
+        offsets = recorded - pd.Series(true_age, dtype=float).to_numpy()
+        fits = pd.Series(offsets, index=m.index[age_only]).isin([float(o) for o in ctx.policy.rules.death_age_offsets])
+        m = m[~age_only | fits.reindex(m.index, fill_value=True)]
+        age_only = age_only.reindex(m.index)
+        m = m[~age_only | _identifying(ctx, m[age_only])]
+    return m.reset_index(drop=True)
+
+
+def _identifying(ctx: RuleContext, m: pd.DataFrame) -> pd.Series:
+    """Whether each age-only death link points at one registered person and not another.
+
+    Registered people with the death record's name and exact age at death are
+    its candidates. The one living at the death record's address wins; without
+    such a tie-break, two or more candidates mean the record identifies nobody
+    (the contract: two people who share a name must not be linked).
+    """
+    if m.empty:
+        return pd.Series(dtype=bool)
+    deaths = ctx.frame("deaths").set_index("_row")
+    reg = ctx.with_person("household_registry")
+    reg = reg.assign(name_norm=reg["_row"].map(ctx.records("household_registry")["name_norm"]), born=births(reg))
+    names = ctx.records("deaths")["name_norm"]
+    offsets = [float(o) for o in ctx.policy.rules.death_age_offsets]
+    ok = []
+    for _, link in m.iterrows():
+        death = deaths.loc[link["row_r"]]
+        same = reg[reg["name_norm"] == names.get(link["row_r"])]
+        ages = ages_at(same["born"], pd.Series(link["death_date"], index=same.index))
+        cands = same[(float(death["age"]) - ages).isin(offsets)]
+        at_address = (
+            cands[cands["address"].map(text) == text(death.get("address"))] if text(death.get("address")) else cands[:0]
+        )
+        if at_address["person_id"].nunique() == 1:
+            ok.append(at_address["person_id"].iloc[0] == link["person_id"])
+        else:
+            ok.append(set(cands["person_id"]) <= {link["person_id"]})
+    return pd.Series(ok, index=m.index, dtype=bool)
+
+
+def possibly_dead(ctx: RuleContext, source: str, people: pd.DataFrame) -> set[int]:
+    """Rows of `people` matching, by name and exact age (or birth date), a death record without a number.
+
+    Used only to hold back missed-entitlement findings: a 火化 record giving a
+    name and an age may well be this person even when linkage placed it elsewhere
+    or nowhere; telling a bereaved family they were missed is worse than waiting.
+    """
+    if not ctx.has("deaths") or people.empty:
+        return set()
+    deaths = ctx.frame("deaths")
+    loose = deaths[
+        ~deaths["id_number_status"].isin(["valid", "upgraded"])
+        & deaths["death_date"].notna()
+        & (deaths["death_date"] <= ctx.period_end)
+    ]
+    if loose.empty:
+        return set()
+    loose = loose.assign(name_norm=loose["_row"].map(ctx.records("deaths")["name_norm"]))
+    mine = people.assign(name_norm=people["_row"].map(ctx.records(source)["name_norm"]), born=births(people))
+    m = mine[["_row", "name_norm", "born"]].merge(
+        loose[["name_norm", "death_date", "age", "birth_date"]], on="name_norm"
+    )
+    if m.empty:
+        return set()
+    same_birth = m["birth_date"].notna() & (m["birth_date"] == m["born"])
+    true_age = ages_at(m["born"], m["death_date"])
+    offsets = m["age"].astype(float) - true_age
+    age_fits = m["birth_date"].isna() & offsets.isin([float(o) for o in ctx.policy.rules.death_age_offsets])
+    return set(m.loc[same_birth | age_fits, "_row"].astype(int))
+
+
+def ages_at(births_: pd.Series, days: pd.Series) -> pd.Series:
+    """Whole years between paired birth dates and dates (NaN where unknown)."""
+    b, d = pd.to_datetime(births_, errors="coerce"), pd.to_datetime(days, errors="coerce")
+    before = (b.dt.month > d.dt.month) | ((b.dt.month == d.dt.month) & (b.dt.day > d.dt.day))
+    return (d.dt.year - b.dt.year - before.astype(float)).astype(float)
+
+
+def deceased_paid(ctx: RuleContext) -> list[dict[str, Any]]:
+    """One finding per paid person linked to a death dated before the period began.
+
+    A death inside the period is not flagged: that month's payment was due.
+    """
+    roll = roll_for(ctx, CODE)
+    deaths = ctx.frame("deaths").set_index("_row")
+    m = death_matches(ctx, "roll", roll, ctx.policy.rules.min_link(CODE))
+    m = m[m["death_date"] < ctx.period_start]
+    out = []
+    for person_id, grp in m.groupby("person_id", sort=True):
+        rows = roll[roll["_row"].isin(grp["row_l"])].sort_values("_row")
+        best = grp.sort_values(["probability", "death_date"], ascending=[False, True]).iloc[0]
+        subject = rows.iloc[0].to_dict() | {"id_number": subject_number(rows.iloc[0]), "person_id": person_id}
+        monthly = amount_of(rows)
+        months = months_after(best["death_date"], ctx.period_start)
+        death_source = deaths.at[best["row_r"], "source"] if "source" in deaths.columns else None
+        programs = ",".join(sorted(rows["program"].astype(str).unique()))
+        paid = "、".join(f"{program_zh(p)} {yuan(amount_of(g))}" for p, g in rows.groupby("program"))
+        how = f"（{death_source}记录）" if isinstance(death_source, str) and death_source else ""
+        summary = f"该人员已于{date_zh(best['death_date'])}死亡{how}，{period_zh(ctx.dataset.period)}仍领取{paid}"
+        link = Link.of(best)
+        records = [record(ctx, "roll", int(r["_row"]), ROLL_FIELDS, own_link(r)) for _, r in rows.iterrows()]
+        records.append(record(ctx, "deaths", int(best["row_r"]), DEATH_FIELDS, link))
+        out.append(
+            finding(
+                ctx,
+                CODE,
+                subject,
+                program=programs,
+                summary_zh=summary,
+                facts={
+                    "death_date": best["death_date"],
+                    "death_source": death_source,
+                    "months_paid_after_death": months,
+                    "monthly_amount": monthly,
+                },
+                records=records,
+                links=[link, *(own_link(r) for _, r in rows.iterrows())],
+                monthly=monthly,
+                cumulative=monthly * months,
+                months=months,
+            )
+        )
+    return out

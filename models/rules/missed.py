@@ -1,0 +1,202 @@
+"""Missed entitlements (漏保), found from the registries rather than the roll."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from models.rules.amounts import ages_on, text
+from models.rules.common import births, is_urban
+from models.rules.context import RuleContext
+from models.rules.deaths import death_matches, possibly_dead
+from models.rules.evidence import Link, finding, period_zh, record, subject_number, yuan
+from models.rules.standards import min_age, standard_for
+
+POVERTY_FIELDS = [
+    "household_id",
+    "relation",
+    "status",
+    "labor_capacity",
+    "disability_level",
+    "serious_illness",
+    "per_capita_income",
+    "region_code",
+]
+
+
+def _rows_paid(ctx: RuleContext, source: str, programs: list[str], min_link: float) -> set[int]:
+    """Rows of a registry linked to someone paid in one of `programs` this period."""
+    roll = ctx.roll()
+    paid = roll[roll["program"].isin(programs)]
+    m = ctx.matches(source, "roll", min_link)
+    return set(m.loc[m["row_r"].isin(paid["_row"]), "row_l"].astype(int))
+
+
+def _rows_dead(ctx: RuleContext, source: str, people: pd.DataFrame, min_link: float) -> set[int]:
+    """Rows linked to a death on or before the period's last day."""
+    if not ctx.has("deaths"):
+        return set()
+    m = death_matches(ctx, source, people, min_link)
+    dead = set(m.loc[m["death_date"] <= ctx.period_end, "row_l"].astype(int))
+    if ctx.policy.rules.missed_hold_possible_deaths:
+        dead |= possibly_dead(ctx, source, people)
+    return dead
+
+
+def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A poverty-registry household with a qualifying member, income under the standard, and nobody on dibao/tekun."""
+    code = "MISSED_DIBAO"
+    rules = ctx.policy.rules
+    reg = ctx.with_person("poverty_registry")
+    reg = reg.assign(age=ages_on(births(reg), ctx.period_start))
+    illness = reg["serious_illness"].fillna("").astype(str).str.strip().str.upper()
+    level = pd.to_numeric(reg["disability_level"], errors="coerce").fillna(0)
+    reg = reg.assign(
+        no_labor=(reg["age"] >= rules.missed_dibao_min_age) & reg["labor_capacity"].isin(rules.missed_dibao_labor),
+        severe=level.isin(rules.care_levels),
+        ill=illness.isin([v.upper() for v in rules.serious_illness_yes]),
+    )
+    paid = _rows_paid(ctx, "poverty_registry", ["dibao_urban", "dibao_rural", "tekun"], rules.min_link(code))
+    qualifies = reg.loc[reg["no_labor"] | reg["severe"] | reg["ill"], "household_id"]
+    covered = reg.loc[reg["_row"].isin(paid), "household_id"]
+    reg = reg[reg["household_id"].isin(qualifies) & ~reg["household_id"].isin(covered)]
+    out = []
+    for _household_id, members in reg.groupby("household_id", sort=True):
+        members = members.sort_values("_row")
+        qualifying = members[members["no_labor"] | members["severe"] | members["ill"]]
+        if qualifying.empty or members["_row"].isin(paid).any():
+            continue
+        region = members["region_code"].dropna()
+        program = "dibao_urban" if (not region.empty and is_urban(region.iloc[0])) else "dibao_rural"
+        std = standard_for(table, program)
+        income = pd.to_numeric(members["per_capita_income"], errors="coerce").dropna()
+        if std is None or income.empty:
+            continue
+        yearly = float(std["monthly_amount"]) * 12
+        if float(income.iloc[0]) >= yearly:
+            continue
+        reasons = []
+        for _, q in qualifying.iterrows():
+            why = [
+                w
+                for w, flag in (
+                    ("丧失劳动能力", q["no_labor"]),
+                    (f"{int(level.loc[q.name])}级残疾", q["severe"]),  # type: ignore[call-overload]
+                    ("患大病", q["ill"]),
+                )
+                if flag
+            ]
+            reasons.append(f"{text(q['relation'], '成员')}{q['name']}{'、'.join(why)}")
+        summary = (
+            f"该户{'；'.join(reasons)}，人均纯收入 {yuan(income.iloc[0])}/年，低于{period_zh(ctx.dataset.period)}"
+            f"{'城市' if program == 'dibao_urban' else '农村'}低保标准 {yuan(yearly)}/年，但无人享受低保或特困供养"
+        )
+        head = members.iloc[0].to_dict()
+        out.append(
+            finding(
+                ctx,
+                code,
+                head,
+                program=program,
+                summary_zh=summary,
+                facts={
+                    "per_capita_income_year": float(income.iloc[0]),
+                    "standard_year": yearly,
+                    "qualifying_members": len(qualifying),
+                    "members": len(members),
+                },
+                records=[
+                    record(ctx, "poverty_registry", int(r["_row"]), POVERTY_FIELDS) for _, r in members.iterrows()
+                ],
+                links=[],
+                monthly=0.0,
+            )
+        )
+    return out
+
+
+def missed_disability_care(ctx: RuleContext) -> list[dict[str, Any]]:
+    """A living holder of a level 1-2 certificate who gets no care subsidy (护理补贴)."""
+    code = "MISSED_DISABILITY_CARE"
+    rules = ctx.policy.rules
+    reg = ctx.with_person("disability_registry")
+    reg = reg[pd.to_numeric(reg["disability_level"], errors="coerce").isin(rules.care_levels)]
+    paid = _rows_paid(ctx, "disability_registry", ["disability_care"], rules.min_link(code))
+    dead = _rows_dead(ctx, "disability_registry", reg, rules.min_link(code))
+    out = []
+    for person_id, rows in reg.groupby("person_id", sort=True):
+        if rows["_row"].isin(paid).any() or rows["_row"].isin(dead).any():
+            continue
+        r = rows.sort_values(["disability_level", "_row"]).iloc[0]
+        summary = (
+            f"该人员持{int(r['disability_level'])}级{text(r['disability_type'])}残疾人证，"
+            f"{period_zh(ctx.dataset.period)}未领取重度残疾人护理补贴"
+        )
+        out.append(
+            finding(
+                ctx,
+                code,
+                r.to_dict() | {"id_number": subject_number(r), "person_id": person_id},
+                program="disability_care",
+                summary_zh=summary,
+                facts={"disability_level": int(r["disability_level"]), "deaths_checked": ctx.has("deaths")},
+                records=[
+                    record(
+                        ctx,
+                        "disability_registry",
+                        int(r["_row"]),
+                        ["disability_type", "disability_level", "issued_date"],
+                    )
+                ],
+                links=[Link()],
+                monthly=0.0,
+            )
+        )
+    return out
+
+
+def missed_elderly_allowance(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A living registered resident at or above the allowance's minimum age who gets no elderly allowance."""
+    code = "MISSED_ELDERLY_ALLOWANCE"
+    rules = ctx.policy.rules
+    threshold = min_age(table)
+    if threshold is None:
+        return []
+    reg = ctx.with_person("household_registry")
+    resident = reg["region_code"].isna() | reg["region_code"].astype(str).str.startswith(ctx.dataset.county[:6])
+    reg = reg[resident]
+    reg = reg.assign(age=ages_on(births(reg), ctx.period_start))
+    reg = reg[reg["age"] >= threshold]
+    paid = _rows_paid(ctx, "household_registry", ["elderly_allowance"], rules.min_link(code))
+    dead = _rows_dead(ctx, "household_registry", reg, rules.min_link(code))
+    excluded = reg.loc[reg["_row"].isin(paid | dead), "person_id"]
+    reg = reg[~reg["person_id"].isin(excluded)].sort_values("_row").drop_duplicates("person_id")
+    out = []
+    for _, r in reg.sort_values("person_id").iterrows():
+        person_id = r["person_id"]
+        std = standard_for(table, "elderly_allowance", r["age"])
+        due = f"（标准 {yuan(std['monthly_amount'])}/月）" if std is not None else ""
+        summary = (
+            f"该人员为本县户籍居民，{period_zh(ctx.dataset.period)}时{int(r['age'])}周岁，"
+            f"已达高龄津贴年龄（{threshold}周岁），未领取高龄津贴{due}"
+        )
+        subject = r.to_dict() | {"id_number": subject_number(r), "person_id": person_id, "household_id": r["hukou_id"]}
+        out.append(
+            finding(
+                ctx,
+                code,
+                subject,
+                program="elderly_allowance",
+                summary_zh=summary,
+                facts={"age": int(r["age"]), "min_age": threshold, "deaths_checked": ctx.has("deaths")},
+                records=[
+                    record(
+                        ctx, "household_registry", int(r["_row"]), ["hukou_id", "relation", "birth_date", "region_code"]
+                    )
+                ],
+                links=[Link()],
+                monthly=0.0,
+            )
+        )
+    return out
