@@ -29,7 +29,7 @@ from hecha.settings import RunSettings
 from hecha.summary import build_summary
 from matching.index import PersonIndex
 from matching.resolve import resolve
-from models.favour import score_households
+from models.favour import FavourResult, score_households
 from models.findings import FindingsResult
 from models.policy import Policy, load_policy
 from models.rules import related_people, run_rules
@@ -69,11 +69,11 @@ def rules_stage(dataset: Dataset, index: PersonIndex, policy: Policy) -> Finding
 
 @_stage("人情保风险 favour")
 def favour_stage(
-    dataset: Dataset, index: PersonIndex, rules: FindingsResult, policy: Policy, db_url: str, out_dir: Path
-) -> Any:
+    dataset: Dataset, index: PersonIndex, rules: FindingsResult, policy: Policy, db_url: str, model_dir: Path
+) -> FavourResult:
     engine = case_db.make_engine(db_url)
     outcomes = load_outcomes(engine, dataset.county)
-    return score_households(dataset, index, rules.findings, policy, outcomes, out_dir / "models")
+    return score_households(dataset, index, rules.findings, policy, outcomes, model_dir)
 
 
 @_stage("写入案件 cases", retries=1)
@@ -143,7 +143,7 @@ def monthly_reconciliation(
         report = timed("checks", checks_stage, dataset, policy, out_dir)
         index = timed("linkage", linkage_stage, dataset, policy)
         rules = timed("rules", rules_stage, dataset, index, policy)
-        favour = timed("favour", favour_stage, dataset, index, rules, policy, settings.db, out_dir)
+        favour = timed("favour", favour_stage, dataset, index, rules, policy, settings.db, settings.model_dir)
         findings = pd.concat([rules.findings, favour.findings], ignore_index=True)
         people = related_people(dataset, index, findings)
         summary = build_summary(run_id, dataset, report, index, rules, favour, timings, out_dir)

@@ -72,3 +72,9 @@ class RunSettings(BaseModel):
     def run_dir(self, run_id: str) -> Path:
         root = self.output_root or home() / "runs"
         return root / self.county / self.period / run_id
+
+    @property
+    def model_dir(self) -> Path:
+        """Risk models and feature snapshots of one county persist across months (they learn from outcomes)."""
+        root = self.output_root or home() / "runs"
+        return root / self.county / "models"

@@ -36,6 +36,29 @@ class LinkagePolicy(_Section):
     default_threshold: float = 0.90
     thresholds: dict[str, float] = Field(default_factory=dict)  # "roll~deaths": 0.95
     weak_link_below: float = 0.97  # links under this are "weak fuzzy" in evidence
+    ambiguity_margin: float = 0.05  # a rival candidate this close to the best makes a record ambiguous (no link)
+
+
+_ALL_PAID = ["dibao_urban", "dibao_rural", "tekun", "temporary", "disability_living", "disability_care",
+             "elderly_allowance", "orphan"]  # fmt: skip
+_EXEMPT_VEHICLES = ("普通二轮摩托车", "轻便二轮摩托车", "普通三轮摩托车", "三轮汽车", "拖拉机", "低速货车", "三轮车")  # fmt: skip
+_RULE_PROGRAMS: dict[str, list[str]] = {
+    "DECEASED_PAID": _ALL_PAID,
+    "PUBLIC_PAYROLL": ["dibao_urban", "dibao_rural", "tekun"],
+    "VEHICLE_OWNED": ["dibao_urban", "dibao_rural"],
+    "PROPERTY_EXCESS": ["dibao_urban", "dibao_rural"],
+    "BUSINESS_OWNED": ["dibao_urban", "dibao_rural"],
+    "DUPLICATE_ENROLMENT": [p for p in _ALL_PAID if p != "temporary"],
+    "AMOUNT_MISMATCH": [p for p in _ALL_PAID if p != "temporary"],
+    "SHARED_ACCOUNT": _ALL_PAID,
+    "CADRE_KIN_UNFILED": ["dibao_urban", "dibao_rural", "tekun"],
+}
+_RULE_CERTAINTY: dict[str, float] = {
+    "DECEASED_PAID": 0.98, "PUBLIC_PAYROLL": 0.95, "VEHICLE_OWNED": 0.9, "PROPERTY_EXCESS": 0.9,
+    "BUSINESS_OWNED": 0.9, "DUPLICATE_ENROLMENT": 0.95, "PROGRAM_OVERLAP": 0.95, "AGE_INELIGIBLE": 0.95,
+    "DISABILITY_INELIGIBLE": 0.9, "AMOUNT_MISMATCH": 0.95, "SHARED_ACCOUNT": 0.8, "MISSED_DIBAO": 0.7,
+    "MISSED_DISABILITY_CARE": 0.85, "MISSED_ELDERLY_ALLOWANCE": 0.85, "CADRE_KIN_UNFILED": 0.85,
+}  # fmt: skip
 
 
 class RulesPolicy(_Section):
@@ -45,24 +68,26 @@ class RulesPolicy(_Section):
     county can change it in its policy file; amounts come from `standards`.
     """
 
-    # rule code -> programs whose recipients the rule judges
-    programs: dict[str, list[str]] = Field(default_factory=dict)
+    # rule code -> programs whose recipients the rule judges (the code defaults equal default_policy.yaml)
+    programs: dict[str, list[str]] = Field(default_factory=lambda: dict(_RULE_PROGRAMS))
     # program family for DUPLICATE_ENROLMENT: urban and rural dibao are one family
-    program_families: dict[str, str] = Field(default_factory=dict)
-    exempt_vehicle_types: list[str] = Field(default_factory=list)
-    exempt_vehicle_keywords: list[str] = Field(default_factory=list)  # 摩托 covers 摩托车, 轻便摩托车…
+    program_families: dict[str, str] = Field(default_factory=lambda: {"dibao_urban": "dibao", "dibao_rural": "dibao"})
+    exempt_vehicle_types: list[str] = Field(default_factory=lambda: list(_EXEMPT_VEHICLES))
+    exempt_vehicle_keywords: list[str] = Field(default_factory=lambda: ["摩托", "拖拉机", "低速", "三轮"])
     non_residential_property_types: list[str] = Field(default_factory=lambda: ["商业", "办公", "工业"])
     residential_property_types: list[str] = Field(default_factory=lambda: ["住宅"])
     max_homes: int = 1  # more homes than this is PROPERTY_EXCESS
     business_min_capital_wan: float = 10.0
     business_active_statuses: list[str] = Field(default_factory=lambda: ["存续", "在业"])
     orphan_max_age: int = 18  # orphan allowance at this age or older is AGE_INELIGIBLE
+    death_age_offsets: list[int] = Field(default_factory=lambda: [0])  # age-only death record: recorded - true age
+    missed_hold_possible_deaths: bool = True  # no missed finding for someone matching an unidentified death
     care_levels: list[int] = Field(default_factory=lambda: [1, 2])  # 重度 levels for the care subsidy
     missed_dibao_min_age: int = 16
     missed_dibao_labor: list[str] = Field(default_factory=lambda: ["丧失劳动力", "无劳动力"])
     serious_illness_yes: list[str] = Field(default_factory=lambda: ["是", "有", "Y", "YES", "1", "TRUE"])
     kin_relations: list[str] = Field(default_factory=list)  # hukou relations counted as close kin; empty = all
-    certainty: dict[str, float] = Field(default_factory=dict)  # rule code -> certainty 0-1
+    certainty: dict[str, float] = Field(default_factory=lambda: dict(_RULE_CERTAINTY))  # rule code -> certainty 0-1
     min_link_probability: dict[str, float] = Field(default_factory=dict)  # rule code -> minimum link
     default_min_link_probability: float = 0.90
     weak_link_factor: float = 0.6  # score multiplier when a finding rests on a weak fuzzy link
@@ -86,19 +111,19 @@ class FavourPolicy(_Section):
     """
 
     enabled: bool = True
-    max_flag_share: float = Field(0.03, gt=0, le=1)  # at most this share of roll households flagged
-    min_score: float = Field(0.5, ge=0, le=1)  # never flag below this score
-    max_reasons: int = Field(3, ge=1)  # reasons shown per household
-    reason_min_z: float = Field(1.5, ge=0)  # a feature is a reason from this robust z upwards
+    max_flag_share: float = Field(default=0.03, gt=0, le=1)  # at most this share of roll households flagged
+    min_score: float = Field(default=0.5, ge=0, le=1)  # never flag below this score
+    max_reasons: int = Field(default=3, ge=1)  # reasons shown per household
+    reason_min_z: float = Field(default=1.5, ge=0)  # a feature is a reason from this robust z upwards
     working_age: tuple[int, int] = (18, 59)  # labour-capacity window (a capacity feature, not age as such)
-    recent_months: int = Field(12, ge=1)  # "recently enrolled / recently formed"
-    burst_window_days: int = Field(90, ge=1)  # enrolments this close together count as one burst
-    min_norm_group: int = Field(5, ge=1)  # households needed for a village norm (else town, else county)
-    n_estimators: int = Field(200, ge=10)  # IsolationForest trees
-    z_weight: float = Field(0.5, ge=0, le=1)  # unsupervised score = z_weight*z-score part + rest*IsolationForest
-    min_labels_per_class: int = Field(5, ge=1)  # confirmed AND cleared households needed to train supervised
-    calibrate_min_per_class: int = Field(20, ge=2)  # from here on CalibratedClassifierCV is used
-    fairness_ratio_warn: float = Field(1.25, gt=1)  # warn when minority-name flag rate differs by this ratio
+    recent_months: int = Field(default=12, ge=1)  # "recently enrolled / recently formed"
+    burst_window_days: int = Field(default=90, ge=1)  # enrolments this close together count as one burst
+    min_norm_group: int = Field(default=5, ge=1)  # households needed for a village norm (else town, else county)
+    n_estimators: int = Field(default=200, ge=10)  # IsolationForest trees
+    z_weight: float = Field(default=0.5, ge=0, le=1)  # unsupervised score = z_weight*z-score part + rest*IsolationForest
+    min_labels_per_class: int = Field(default=5, ge=1)  # confirmed AND cleared households needed to train supervised
+    calibrate_min_per_class: int = Field(default=20, ge=2)  # from here on CalibratedClassifierCV is used
+    fairness_ratio_warn: float = Field(default=1.25, gt=1)  # warn when minority-name flag rate differs by this ratio
     random_state: int = 0
 
 

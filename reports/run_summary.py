@@ -103,20 +103,17 @@ def linkage_table(summary: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["数据源对", "候选对数", "关联数", "模糊关联数", "模糊关联占比"])
 
 
-FAVOUR_KEYS_ZH = {
+FAVOUR_KEYS_ZH = {  # models.favour.ranking.VILLAGE_COLUMNS
     "rank": "排名",
     "town": "乡镇",
     "village": "村（社区）",
     "region_code": "区划代码",
-    "households": "风险户数",
-    "n_households": "风险户数",
+    "households": "救助户数",
     "flagged": "风险户数",
-    "score": "风险分",
-    "risk": "风险分",
-    "mean_score": "平均风险分",
-    "max_score": "最高风险分",
-    "share": "占比",
-    "recipients": "救助户数",
+    "mean_risk": "平均风险分",
+    "coverage_village": "本村救助覆盖率",
+    "coverage_town": "本镇救助覆盖率",
+    "coverage_ratio": "覆盖率倍数（村/镇）",
     "reasons": "主要原因",
 }
 
@@ -131,6 +128,7 @@ def favour_villages_from_summary(summary: dict[str, Any]) -> pd.DataFrame | None
         if frame[column].map(lambda v: isinstance(v, list | dict)).any():
             frame[column] = frame[column].map(lambda v: "；".join(map(str, v)) if isinstance(v, list) else str(v))
     frame = frame.rename(columns=FAVOUR_KEYS_ZH)
+    frame = frame.loc[:, ~frame.columns.duplicated()]  # one column per label, whatever keys a model adds
     if "排名" not in frame.columns:
         frame.insert(0, "排名", range(1, len(frame) + 1))
     return frame

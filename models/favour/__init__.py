@@ -1,0 +1,162 @@
+"""FAVOUR_RISK 人情保/关系保风险: a short ranked list of households for inspectors.
+
+`score_households` builds household features, scores them without labels
+(AnomalyScorer) and, once inspectors have decided enough cases both ways,
+with a supervised model trained on those decisions (FavourClassifier), then
+caps the list, explains every entry in Chinese and reports villages, fairness
+and precision. A flag is a reason to verify, never a decision.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from checks.dataset import Dataset
+from matching.index import PersonIndex
+from models.favour.explain import ANOMALY, finding_rows
+from models.favour.fairness import fairness_report
+from models.favour.features import FEATURE_NAMES, HouseholdFeatures, assert_no_protected, build_features
+from models.favour.model import AnomalyScorer, FavourClassifier
+from models.favour.precision import precision_by_model, precision_by_rule
+from models.favour.ranking import VILLAGE_COLUMNS, select_flagged, village_ranking
+from models.favour.store import favour_labels, load_snapshots, model_version, save_model, save_snapshot, training_set
+from models.findings import FINDING_COLUMNS
+from models.policy import FavourPolicy, Policy
+
+__all__ = ["FavourResult", "precision_by_model", "precision_by_rule", "score_households"]
+log = logging.getLogger(__name__)
+CODE = "FAVOUR_RISK"
+
+
+@dataclass
+class FavourResult:
+    findings: pd.DataFrame  # FINDING_COLUMNS, flagged households only
+    villages: pd.DataFrame  # ranking.VILLAGE_COLUMNS
+    fairness: dict[str, Any]
+    model_info: dict[str, Any]
+    precision: pd.DataFrame  # precision.PRECISION_COLUMNS
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # every roll household: score, flagged
+    not_run: dict[str, str] = field(default_factory=dict)  # "FAVOUR_RISK" -> reason, when it did not run
+
+
+def _fit(
+    feats: HouseholdFeatures,
+    outcomes: pd.DataFrame | None,
+    fp: FavourPolicy,
+    model_dir: Path,
+    snapshots: pd.DataFrame,
+    county: str,
+    period: str,
+) -> tuple[pd.Series, pd.DataFrame, pd.Series, dict[str, Any], pd.DataFrame]:
+    """Score every household; return score, contributions, norms, model card and the scored frame."""
+    X = feats.X
+    unsup = AnomalyScorer(n_estimators=fp.n_estimators, z_weight=fp.z_weight, random_state=fp.random_state).fit(
+        X.to_numpy()
+    )
+    anomaly = pd.Series(unsup.score_samples(X.to_numpy()), index=X.index)
+    full = X.assign(**{ANOMALY: anomaly})
+    norms = pd.Series(unsup.center_, index=FEATURE_NAMES)
+    labels = favour_labels(outcomes)
+    Xt, y = training_set(labels, snapshots, full, period)
+    n_pos, n_neg = int(y.sum()), int((y == 0).sum())
+    card: dict[str, Any] = {
+        "county": county,
+        "period": period,
+        "features": FEATURE_NAMES,
+        "n_labels": n_pos + n_neg,
+        "n_confirmed": n_pos,
+        "n_cleared": n_neg,
+        "protected_check": "passed",
+    }
+    if min(n_pos, n_neg) >= fp.min_labels_per_class:
+        sup = FavourClassifier(calibrate_min_per_class=fp.calibrate_min_per_class, random_state=fp.random_state)
+        sup.fit(Xt.to_numpy(), y.to_numpy())
+        score = pd.Series(sup.predict_proba(full.to_numpy())[:, 1], index=X.index)
+        contrib = pd.DataFrame(sup.contributions(full.to_numpy()), index=X.index, columns=full.columns)
+        params = sup.get_params()
+        card |= {
+            "kind": "supervised",
+            "estimator": "LogisticRegression",
+            "calibrated": sup.calibrated_,
+            "version": model_version(Xt, params, y),
+            "params": params,
+            "coefficients": dict(
+                zip(full.columns, np.round(sup.explainer_.named_steps["lr"].coef_[0], 4).tolist(), strict=True)
+            ),
+        }
+        model: object = sup
+        norms[ANOMALY] = float(anomaly.median())
+    else:
+        score, model, params = anomaly, unsup, unsup.get_params()
+        contrib = pd.DataFrame(unsup.deviations(X.to_numpy()), index=X.index, columns=FEATURE_NAMES)
+        card |= {
+            "kind": "unsupervised",
+            "estimator": "AnomalyScorer(robust z + IsolationForest)",
+            "version": model_version(X, params, None),
+            "params": params,
+        }
+        if n_pos + n_neg:
+            card["fallback_reason"] = f"标签不足：核实属实 {n_pos}、排除 {n_neg}，每类至少需 {fp.min_labels_per_class}"
+    card["path"] = str(save_model(model, card, model_dir))
+    return score, contrib, norms, card, full
+
+
+def score_households(
+    dataset: Dataset,
+    index: PersonIndex,
+    rule_findings: pd.DataFrame,
+    policy: Policy,
+    outcomes: pd.DataFrame | None,
+    model_dir: Path,
+) -> FavourResult:
+    """Rank roll households by favour risk; explain, cap, and report villages, fairness and precision."""
+    fp = policy.favour
+    assert_no_protected(FEATURE_NAMES)
+    model_dir = Path(model_dir)
+    if dataset.frames["roll"].empty or not fp.enabled:
+        return FavourResult(
+            pd.DataFrame(columns=FINDING_COLUMNS),
+            pd.DataFrame(columns=VILLAGE_COLUMNS),
+            {},
+            {"kind": "none", "n_labels": 0},
+            precision_by_rule(outcomes),
+            not_run={CODE: "名册为空 empty roll" if fp.enabled else "策略已关闭 disabled by policy"},
+        )
+    feats = build_features(dataset, index, rule_findings, fp)
+    snapshots = load_snapshots(model_dir, dataset.county)  # before this month's is written
+    score, contrib, norms, card, full = _fit(feats, outcomes, fp, model_dir, snapshots, dataset.county, dataset.period)
+    flagged = select_flagged(score, fp)
+    scored = full.assign(score=score, flagged=flagged, model_kind=card["kind"], model_version=card["version"])
+    save_snapshot(scored, model_dir, dataset.county, dataset.period)
+    findings = finding_rows(dataset, feats, full, score, flagged, contrib, norms, card, fp)
+    fairness = fairness_report(feats.context["head_name"], flagged, fp.fairness_ratio_warn)
+    parts = [precision_by_rule(outcomes), precision_by_model(outcomes, snapshots).rename(columns={"model": "finding"})]
+    precision = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    info = {k: card[k] for k in ("kind", "version", "n_labels", "n_confirmed", "n_cleared", "path")}
+    info |= {
+        "calibrated": card.get("calibrated", False),
+        "fallback_reason": card.get("fallback_reason", ""),
+        "flagged": int(flagged.sum()),
+        "households": len(score),
+    }
+    log.info(
+        "favour risk: %s model %s, %d of %d households flagged",
+        info["kind"],
+        info["version"],
+        info["flagged"],
+        len(score),
+    )
+    return FavourResult(
+        findings,
+        village_ranking(feats.context, score, flagged),
+        fairness,
+        info,
+        precision,
+        scored[["score", "flagged", ANOMALY]],
+    )

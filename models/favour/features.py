@@ -1,0 +1,222 @@
+"""Household features for the favour-risk model 人情保/关系保.
+
+A favour-based household rarely breaks a written rule; what inspectors notice is
+a pattern: a roll household carved out of a larger hukou (分户), able-bodied
+members, an income declared far below similar households, a burst of
+enrolments by one handler or in one village, a village covered far more than
+its town, ties to a village cadre, other findings already open. Every feature is
+oriented so that *higher means more suspicious*; `context` keeps the
+household's raw values and the norms they are compared with, for the reasons.
+
+Protected attributes (ethnicity, religion, names, sex, age as such) are never
+features: `assert_no_protected` guards the list and a test calls it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from checks.dataset import Dataset
+from matching.index import PersonIndex
+from models.favour.ties import cadre_ties, household_members, hukou_established, registry_view, shared_contacts
+from models.policy import FavourPolicy
+
+# feature -> 中文名 (what the inspector reads)
+FEATURES: dict[str, str] = {
+    "hukou_gap": "户籍成员未纳入本低保户人数",
+    "split_hukou": "同一住址的其他户口数（疑似分户）",
+    "shared_hukou_roll": "与本户同户籍的其他救助家庭数",
+    "recent_hukou": "近期分户或立户",
+    "able_workers": "18–59岁无残疾普通劳动力人数",
+    "not_in_poverty_registry": "未在防返贫监测/建档立卡名单",
+    "income_shortfall": "申报收入低于同类家庭的程度",
+    "recent_enrolment": "近期纳入",
+    "handler_burst": "同一经办人集中纳入户数",
+    "village_burst": "同村集中纳入比例",
+    "village_coverage_ratio": "本村保障覆盖率与本镇之比",
+    "cadre_same_hukou": "与村干部同一户籍且未备案",
+    "cadre_same_address": "与村干部同一住址",
+    "cadre_shared_contact": "与村干部（不同户籍）共用电话或银行账户",
+    "handler_tie": "经办人与本户同户籍或同住址",
+    "shared_contact": "与其他救助家庭共用电话或银行账户",
+    "open_findings": "本户其他错保核查问题数",
+}
+FEATURE_NAMES = list(FEATURES)
+
+# Words that must never name a feature (checked token by token, so "coverage" is fine).
+PROTECTED_TOKENS = frozenset(
+    {"ethnic", "ethnicity", "nation", "nationality", "minority", "religion", "sex", "gender", "age", "name", "birth"}
+)
+
+
+def assert_no_protected(features: list[str]) -> None:
+    """Raise if a feature name carries a protected attribute."""
+    bad = [f for f in features if PROTECTED_TOKENS & set(f.lower().split("_"))]
+    if bad:
+        raise ValueError(f"受保护属性不得作为特征 protected attributes used as features: {bad}")
+
+
+@dataclass
+class HouseholdFeatures:
+    X: pd.DataFrame  # index household_id, columns FEATURE_NAMES (float)
+    context: pd.DataFrame  # index household_id: region/town/village, amount, raw values and norms
+
+
+def _income_norm(
+    income: pd.Series, scopes: list[pd.Series], bucket: pd.Series, min_n: int
+) -> tuple[pd.Series, pd.Series]:
+    """Median income of households with the same or *less* labour, in the narrowest scope with enough of them.
+
+    More hands should not mean less income, so a household with two able
+    members is held to at least the norm of those with one or none; comparing it
+    only with its own kind would let a planted group set its own norm.
+    """
+    out = pd.Series(np.nan, index=income.index)
+    scope = pd.Series("", index=income.index)
+    for key, label in zip(scopes, ["同村", "同镇", "全县"], strict=True):
+        stats = pd.DataFrame({"k": key, "b": bucket, "y": income}).groupby(["k", "b"])["y"].agg(["median", "count"])
+        table = stats["median"].where(stats["count"] >= min_n).unstack("b").reindex(columns=[0, 1, 2])
+        table = table.ffill(axis=1).cummax(axis=1)
+        looked = pd.Series(
+            [table.at[k, b] if k in table.index else np.nan for k, b in zip(key, bucket, strict=True)],
+            index=income.index,
+        )
+        take = out.isna() & looked.notna()
+        out[take], scope[take] = looked[take], label
+    rest = out.isna()
+    out[rest], scope[rest] = income.median(), "全县"
+    return out, scope
+
+
+def _burst(dates: pd.Series, key: pd.Series, window: int) -> pd.Series:
+    """Households with the same key enrolled within ±window days of this one (itself excluded)."""
+    out = pd.Series(0.0, index=dates.index)
+    frame = pd.DataFrame({"d": dates, "k": key}).dropna()
+    for _, grp in frame.groupby("k"):
+        days = grp["d"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        order = np.sort(days)
+        lo = np.searchsorted(order, days - window, side="left")
+        hi = np.searchsorted(order, days + window, side="right")
+        out[grp.index] = (hi - lo - 1).astype(float)
+    return out
+
+
+def build_features(
+    dataset: Dataset, index: PersonIndex, rule_findings: pd.DataFrame, policy: FavourPolicy
+) -> HouseholdFeatures:
+    """One row per roll household (家庭编号) with FEATURE_NAMES and the context for the reasons."""
+    assert_no_protected(FEATURE_NAMES)
+    reg = registry_view(dataset, index)
+    members = household_members(dataset, index, reg, policy)
+    hh = members.groupby("household_id", sort=True)
+    ctx = hh.agg(
+        region_code=("region_code", "first"),
+        town=("town", "first"),
+        village=("village", "first"),
+        amount=("amount", "sum"),
+        roll_size=("person_id", "nunique"),
+        declared_size=("household_size", "max"),
+        income=("per_capita_income", "median"),
+        enrolled=("enrolled_date", "min"),
+        handler=("handler", "first"),
+        head_name=("head_name", "first"),
+        able_workers=("able", "sum"),
+        in_poverty=("in_poverty", "max"),
+    )
+    X = pd.DataFrame(index=ctx.index)
+
+    ctx["program"] = _lists(members, "program").reindex(ctx.index).str.join(",").fillna("")
+    ctx["hukous"] = _lists(members, "hukou_id").reindex(ctx.index)
+    ctx["hukous"] = ctx["hukous"].map(lambda v: v if isinstance(v, list) else [])
+    hukou_size = reg.groupby("hukou_id")["person_id"].nunique()
+    ctx["hukou_size"] = ctx["hukous"].apply(lambda hs: float(sum(hukou_size.get(h, 0) for h in hs)))
+    on_roll_in_hukou = members.dropna(subset=["hukou_id"]).groupby("household_id")["person_id"].nunique()
+    ctx["hukou_gap"] = (ctx["hukou_size"] - on_roll_in_hukou.reindex(ctx.index).fillna(0)).clip(lower=0)
+    X["hukou_gap"] = ctx["hukou_gap"]
+
+    addr_of_hukou = reg.dropna(subset=["address_norm"]).groupby("hukou_id")["address_norm"].first()
+    hukous_at_addr = addr_of_hukou.reset_index().groupby("address_norm")["hukou_id"].nunique()
+    ctx["split_hukou"] = ctx["hukous"].apply(
+        lambda hs: float(max((hukous_at_addr.get(addr_of_hukou.get(h), 1) - 1 for h in hs), default=0))
+    )
+    X["split_hukou"] = ctx["split_hukou"]
+    roll_hh_of_hukou = members.dropna(subset=["hukou_id"]).groupby("hukou_id")["household_id"].nunique()
+    X["shared_hukou_roll"] = ctx["hukous"].apply(
+        lambda hs: float(max((roll_hh_of_hukou.get(h, 1) - 1 for h in hs), default=0))
+    )
+
+    est = hukou_established(dataset)
+    recent_from = dataset.period_start - pd.DateOffset(months=policy.recent_months)
+    first_hukou = ctx["hukous"].map(lambda hs: hs[-1] if hs else None)
+    ctx["hukou_established"] = pd.to_datetime(first_hukou.map(est), errors="coerce")
+    X["recent_hukou"] = (pd.to_datetime(ctx["hukou_established"]) >= recent_from).astype(float)
+
+    X["able_workers"] = ctx["able_workers"].astype(float)
+    X["not_in_poverty_registry"] = 1.0 - ctx["in_poverty"].astype(float) if dataset.has("poverty_registry") else 0.0
+
+    able_bucket = ctx["able_workers"].clip(upper=2).astype(int)
+    fam = ctx["program"].str.contains("dibao").map({True: "d", False: "o"})
+    scopes = [ctx["region_code"].astype(str) + fam, ctx["town"].astype(str) + fam, fam]
+    ctx["income_norm"], ctx["income_norm_scope"] = _income_norm(
+        ctx["income"], scopes, able_bucket, policy.min_norm_group
+    )
+    short = (ctx["income_norm"] - ctx["income"]) / ctx["income_norm"].clip(lower=1.0)
+    X["income_shortfall"] = short.clip(lower=0).fillna(0.0)
+
+    start = dataset.period_start
+    recent = start - pd.DateOffset(months=policy.recent_months)
+    X["recent_enrolment"] = ((ctx["enrolled"] >= recent) & (ctx["enrolled"] <= start)).astype(float)
+    ctx["handler_burst"] = _burst(ctx["enrolled"], ctx["handler"], policy.burst_window_days)
+    X["handler_burst"] = ctx["handler_burst"]
+    village_roll = ctx.groupby("region_code")["roll_size"].transform("count").astype(float)
+    ctx["village_burst_n"] = _burst(ctx["enrolled"], ctx["region_code"], policy.burst_window_days)
+    X["village_burst"] = ctx["village_burst_n"] / village_roll.clip(lower=1)
+
+    coverage(ctx, reg)
+    X["village_coverage_ratio"] = (ctx["coverage_village"] / ctx["coverage_town"]).replace(np.inf, np.nan).fillna(1.0)
+
+    ties = cadre_ties(dataset, index, members, reg).reindex(ctx.index).fillna(0.0)
+    for col in ("cadre_same_hukou", "cadre_same_address", "cadre_shared_contact", "handler_tie"):
+        X[col] = ties[col].astype(float)
+    X["shared_contact"] = shared_contacts(members).reindex(ctx.index).fillna(0.0)
+
+    X["open_findings"] = _open_findings(rule_findings, members).reindex(ctx.index).fillna(0.0)
+    ctx["rows"] = _lists(members, "_row").reindex(ctx.index)
+    ctx["person_ids"] = _lists(members, "person_id").reindex(ctx.index)
+    return HouseholdFeatures(X=X[FEATURE_NAMES].astype(float), context=ctx)
+
+
+def _lists(members: pd.DataFrame, col: str) -> pd.Series:
+    """household_id -> sorted distinct values of one member column."""
+    d = members[["household_id", col]].dropna().drop_duplicates().sort_values(["household_id", col], kind="stable")
+    return d.groupby("household_id")[col].agg(list)
+
+
+def coverage(ctx: pd.DataFrame, reg: pd.DataFrame) -> None:
+    """Roll households / registry hukou per village and per town (in place on ctx)."""
+    roll_v = ctx.groupby("region_code").size()
+    reg_v = reg.dropna(subset=["region_code"]).groupby("region_code")["hukou_id"].nunique()
+    cov_v = (roll_v / reg_v.reindex(roll_v.index)).astype(float)
+    town_code = ctx["region_code"].astype(str).str[:9]
+    roll_t = ctx.groupby(town_code).size()
+    reg_t = reg.dropna(subset=["region_code"]).groupby(reg["region_code"].astype(str).str[:9])["hukou_id"].nunique()
+    cov_t = (roll_t / reg_t.reindex(roll_t.index)).astype(float)
+    ctx["coverage_village"] = ctx["region_code"].map(cov_v)
+    ctx["coverage_town"] = town_code.map(cov_t)
+
+
+def _open_findings(rule_findings: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
+    """Distinct wrong-entitlement rule findings per roll household (by household id or member person id)."""
+    if rule_findings is None or rule_findings.empty:
+        return pd.Series(dtype=float)
+    # Only 错保 findings: favour rules (cadre kin) are already the tie features, and 漏保 is no sign of favour.
+    rf = rule_findings[rule_findings["category"] == "wrong"]
+    by_hh = rf[["household_id", "finding"]].dropna()
+    pid_hh = members[["person_id", "household_id"]].dropna().drop_duplicates()
+    by_pid = rf[["person_id", "finding"]].dropna().merge(pid_hh, on="person_id")[["household_id", "finding"]]
+    both = pd.concat([by_hh, by_pid]).drop_duplicates()
+    both = both[both["household_id"].isin(set(members["household_id"]))]
+    return both.groupby("household_id")["finding"].nunique().astype(float)

@@ -1,0 +1,118 @@
+"""The two favour-risk scorers, as scikit-learn estimators.
+
+`AnomalyScorer` needs no labels: a county has none before its first inspections.
+Every feature is oriented "higher = more suspicious", so it measures how far
+*above* the county median a household is (a one-sided robust z) and blends
+that with an IsolationForest over the same z-scores, which catches unusual
+combinations no single feature shows.
+
+`FavourClassifier` learns from inspectors' decisions (confirmed vs cleared) once
+there are enough of both. It is a logistic regression because its
+coefficient × standardised value is an honest per-household explanation; it is
+calibrated (sigmoid, 3-fold) once each class has enough labels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import IsolationForest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class AnomalyScorer(BaseEstimator):
+    """Unsupervised risk 0–1 from one-sided robust z-scores and an IsolationForest."""
+
+    def __init__(
+        self,
+        n_estimators: int = 200,
+        z_weight: float = 0.5,
+        z_clip: float = 6.0,
+        top_k: int = 4,
+        z_half: float = 6.0,
+        random_state: int | None = None,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.z_weight = z_weight
+        self.z_clip = z_clip
+        self.top_k = top_k
+        self.z_half = z_half
+        self.random_state = random_state
+
+    def fit(self, X: np.ndarray, y: object = None) -> AnomalyScorer:
+        X = validate_data(self, X, dtype=np.float64)
+        self.center_ = np.median(X, axis=0)
+        dev = np.abs(X - self.center_)
+        mad = np.median(dev, axis=0) * 1.4826
+        # A rare yes/no feature has MAD 0; its mean deviation still says how rare "yes" is.
+        mean_ad = dev.mean(axis=0) * 1.2533
+        self.scale_ = np.where(mad > 0, mad, np.where(mean_ad > 0, mean_ad, 1.0))
+        self.forest_ = IsolationForest(n_estimators=self.n_estimators, random_state=self.random_state)
+        self.forest_.fit(self._z(X))
+        return self
+
+    def _z(self, X: np.ndarray) -> np.ndarray:
+        return np.clip((X - self.center_) / self.scale_, 0.0, self.z_clip)
+
+    def z_scores(self, X: np.ndarray) -> np.ndarray:
+        """How far above the county median each value is, in robust standard deviations (≥ 0)."""
+        check_is_fitted(self)
+        return self._z(validate_data(self, X, dtype=np.float64, reset=False))
+
+    def deviations(self, X: np.ndarray) -> np.ndarray:
+        """Unclipped one-sided z: orders the reasons when several features hit the clip."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.maximum((X - self.center_) / self.scale_, 0.0)
+
+    def score_samples(self, X: np.ndarray) -> np.ndarray:
+        Z = self.z_scores(X)
+        k = min(self.top_k, Z.shape[1])
+        top = np.sort(Z, axis=1)[:, ::-1][:, :k].sum(axis=1)
+        z_part = top / (top + self.z_half)
+        forest_part = -self.forest_.score_samples(Z)  # 0.5 ≈ ordinary, → 1 isolated
+        return np.clip(self.z_weight * z_part + (1 - self.z_weight) * forest_part, 0.0, 1.0)
+
+
+class FavourClassifier(ClassifierMixin, BaseEstimator):
+    """Supervised risk: P(confirmed) from features plus the anomaly score."""
+
+    def __init__(self, C: float = 1.0, calibrate_min_per_class: int = 20, random_state: int | None = None) -> None:
+        self.C = C
+        self.calibrate_min_per_class = calibrate_min_per_class
+        self.random_state = random_state
+
+    def _base(self) -> Pipeline:
+        lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state)
+        return Pipeline([("scale", StandardScaler()), ("lr", lr)])
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> FavourClassifier:
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        self.classes_, counts = np.unique(y, return_counts=True)
+        if len(self.classes_) != 2:
+            raise ValueError("需要“核实属实”和“排除”两类标签 need both confirmed and cleared labels")
+        self.explainer_ = self._base().fit(X, y)
+        self.calibrated_ = bool(counts.min() >= self.calibrate_min_per_class)
+        if self.calibrated_:
+            self.model_ = CalibratedClassifierCV(clone(self._base()), method="sigmoid", cv=3).fit(X, y)
+        else:
+            self.model_ = self.explainer_
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        check_is_fitted(self)
+        return np.asarray(self.model_.predict_proba(validate_data(self, X, dtype=np.float64, reset=False)))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)])
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """Coefficient × standardised value per feature: what pushed this household's log-odds."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        scaled = self.explainer_.named_steps["scale"].transform(X)
+        return np.asarray(scaled * self.explainer_.named_steps["lr"].coef_[0])

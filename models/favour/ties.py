@@ -1,0 +1,198 @@
+"""Who is who around a roll household: its members, their hukou, and ties to cadres.
+
+Everything is joined through the person index (person_id), never by name or raw
+number, so a mistyped identity number on the roll still reaches the registry.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from checks.dataset import Dataset
+from matching.index import PersonIndex
+from models.policy import FavourPolicy
+
+_YES = {"是", "有", "Y", "YES", "1", "TRUE"}
+
+
+def _norm_text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    text = "".join(unicodedata.normalize("NFKC", str(value)).split())
+    return text or None
+
+
+def _pids(index: PersonIndex, dataset: Dataset, source: str) -> pd.Series:
+    """person_id per row of a source frame (index aligned); unlinked rows get a row-based id."""
+    frame = dataset.frames[source]
+    mapped = frame["_row"].map(index.person_of(source))
+    fallback = source[:3] + ":" + frame["_row"].astype(str)
+    return mapped.where(mapped.notna(), fallback)
+
+
+def registry_view(dataset: Dataset, index: PersonIndex) -> pd.DataFrame:
+    """Household registry 户籍 rows with person_id and a normalised address."""
+    reg = dataset.frames["household_registry"]
+    return pd.DataFrame(
+        {
+            "person_id": _pids(index, dataset, "household_registry"),
+            "hukou_id": reg["hukou_id"].astype("string"),
+            "address_norm": reg["address"].map(_norm_text),
+            "region_code": reg["region_code"],
+            "id_number": reg["id_number"],
+            "birth_date": pd.to_datetime(reg["birth_date"], errors="coerce"),
+        }
+    )
+
+
+def _persons_in(dataset: Dataset, index: PersonIndex, source: str) -> set[str]:
+    return set(_pids(index, dataset, source)) if dataset.has(source) else set()
+
+
+def household_members(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, policy: FavourPolicy) -> pd.DataFrame:
+    """Roll rows with person_id, hukou, working capacity (able) and poverty-registry presence."""
+    roll = dataset.frames["roll"].copy()
+    roll["person_id"] = _pids(index, dataset, "roll")
+    first_reg = reg.drop_duplicates("person_id").set_index("person_id")
+    roll["hukou_id"] = roll["person_id"].map(first_reg["hukou_id"])
+    roll["reg_address"] = roll["person_id"].map(first_reg["address_norm"])
+    roll["address_norm"] = roll["address"].map(_norm_text)
+
+    births = index.records[["person_id", "birth_date"]].dropna().drop_duplicates("person_id").set_index("person_id")
+    birth = roll["person_id"].map(births["birth_date"])
+    birth = pd.to_datetime(birth.fillna(roll["person_id"].map(first_reg["birth_date"])), errors="coerce")
+    start = dataset.period_start
+    # Whole years from calendar fields: safe for any datetime unit and for absurd dates in the data.
+    before_birthday = (birth.dt.month > start.month) | ((birth.dt.month == start.month) & (birth.dt.day > start.day))
+    years = start.year - birth.dt.year - before_birthday.astype(int)
+    lo, hi = policy.working_age
+    working = (years >= lo) & (years <= hi)
+
+    disabled: set[str] = set()
+    weak: set[str] = set()
+    if dataset.has("disability_registry"):
+        dis = dataset.frames["disability_registry"]
+        pid = _pids(index, dataset, "disability_registry")
+        disabled |= set(pid[pd.to_numeric(dis["disability_level"], errors="coerce").fillna(0) > 0])
+    in_poverty = _persons_in(dataset, index, "poverty_registry")
+    if dataset.has("poverty_registry"):
+        pov = dataset.frames["poverty_registry"]
+        pid = _pids(index, dataset, "poverty_registry")
+        disabled |= set(pid[pd.to_numeric(pov["disability_level"], errors="coerce").fillna(0) > 0])
+        ill = pov["serious_illness"].astype("string").str.strip().str.upper().isin(_YES)
+        not_able = pov["labor_capacity"].notna() & (pov["labor_capacity"] != "普通劳动力")
+        weak |= set(pid[ill.fillna(False) | not_able])
+
+    first = ~roll.duplicated(["household_id", "person_id"])
+    able = working & ~roll["person_id"].isin(disabled | weak)
+    roll["able"] = (able & first).astype(int)
+    roll["in_poverty"] = roll["person_id"].isin(in_poverty).astype(int)
+    heads = roll[roll["relation"] == "户主"].drop_duplicates("household_id").set_index("household_id")["name"]
+    roll["head_name"] = roll["household_id"].map(heads).fillna(roll.groupby("household_id")["name"].transform("first"))
+    return roll
+
+
+def _handler_places(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame) -> pd.DataFrame:
+    """handler_id_number -> hukou_id, address_norm (via the registry's numbers, as corrected by linkage)."""
+    rec = index.records[index.records.source == "household_registry"][["row", "id_resolved"]]
+    frame = dataset.frames["household_registry"]
+    resolved = frame["_row"].map(rec.set_index("row")["id_resolved"]) if not rec.empty else frame["id_number"]
+    keyed = reg.assign(key=resolved.where(resolved.astype("string").str.len() > 0, reg["id_number"]))
+    return keyed.dropna(subset=["key"]).drop_duplicates("key").set_index("key")[["hukou_id", "address_norm"]]
+
+
+# Columns the contract does not give `cadres`, kept by ingestion under the header as exported.
+CADRE_EXTRA = {
+    "address": ("address", "住址", "家庭住址"),
+    "phone": ("phone", "联系电话"),
+    "bank_account": ("bank_account", "银行账号"),
+}
+
+
+def _extra_values(frame: pd.DataFrame, what: str) -> set[str]:
+    """Normalised non-empty values of an optional column under any of its accepted headers."""
+    out: set[str] = set()
+    for col in CADRE_EXTRA[what]:
+        if col in frame:
+            out |= {v for v in frame[col].map(_norm_text) if v}
+    return out
+
+
+def _pairs(members: pd.DataFrame, col: str, *more: str) -> pd.DataFrame:
+    """Long table (household_id, value) over one or more member columns, without repeats."""
+    parts = [members[["household_id", c]].set_axis(["household_id", "v"], axis=1) for c in (col, *more)]
+    return pd.concat(parts).dropna().drop_duplicates()
+
+
+def cadre_ties(dataset: Dataset, index: PersonIndex, members: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
+    """Per household: same hukou as a cadre; same address (other hukou); shared phone/bank; handler tie."""
+    hh_ids = sorted(set(members["household_id"]))
+    cols = ["cadre_same_hukou", "cadre_same_address", "cadre_shared_contact", "handler_tie"]
+    out = pd.DataFrame(0.0, index=hh_ids, columns=cols)
+    hukous = _pairs(members, "hukou_id")
+    addrs = _pairs(members, "reg_address", "address_norm")
+
+    if dataset.has("cadres"):
+        cadre_pids = set(_pids(index, dataset, "cadres"))
+        cad_reg = reg[reg["person_id"].isin(cadre_pids)]
+        c_addr = set(cad_reg["address_norm"].dropna())
+        cad = dataset.frames["cadres"]
+        c_addr |= _extra_values(cad, "address")
+        contacts: set[str] = set()
+        for col in ("phone", "bank_account"):
+            contacts |= _extra_values(cad, col)
+            on_roll = members[members["person_id"].isin(cadre_pids)]
+            contacts |= {c for c in on_roll[col].map(_norm_text) if c}
+        same_h = set(hukous.loc[hukous["v"].isin(set(cad_reg["hukou_id"].dropna())), "household_id"])
+        # A filed (备案) relationship has been disclosed and reviewed; only undisclosed ones add risk.
+        filed = _persons_in(dataset, index, "cadre_kin_filings")
+        kin_rows = members[members["household_id"].isin(same_h)]
+        undisclosed = set(kin_rows.loc[~kin_rows["person_id"].isin(filed), "household_id"])
+        out.loc[sorted(undisclosed), "cadre_same_hukou"] = 1.0
+        # Same address or contact within one hukou is ordinary family life; across hukous it is the signal.
+        same_a = set(addrs.loc[addrs["v"].isin(c_addr), "household_id"]) - same_h
+        out.loc[sorted(same_a), "cadre_same_address"] = 1.0
+        mc = members.assign(
+            phone=members["phone"].map(_norm_text), bank_account=members["bank_account"].map(_norm_text)
+        )
+        shared = _pairs(mc, "phone", "bank_account")
+        via_contact = set(shared.loc[shared["v"].isin(contacts), "household_id"]) - same_h
+        out.loc[sorted(via_contact), "cadre_shared_contact"] = 1.0
+
+    places = _handler_places(dataset, index, reg)
+    handled = members[["household_id", "handler_id_number"]].dropna().drop_duplicates()
+    handled = handled[handled["handler_id_number"].isin(places.index)]
+    h_hukou = handled.assign(v=handled["handler_id_number"].map(places["hukou_id"]))[["household_id", "v"]]
+    h_addr = handled.assign(v=handled["handler_id_number"].map(places["address_norm"]))[["household_id", "v"]]
+    tie = pd.concat([h_hukou.merge(hukous), h_addr.dropna().merge(addrs)])
+    out.loc[sorted(set(tie["household_id"])), "handler_tie"] = 1.0
+    return out
+
+
+def shared_contacts(members: pd.DataFrame) -> pd.Series:
+    """Other roll households giving the same phone or bank account (someone else applies or collects)."""
+    parts = []
+    for col in ("phone", "bank_account"):
+        parts.append(
+            pd.DataFrame({"household_id": members["household_id"], "c": col + ":" + members[col].map(_norm_text)})
+        )
+    both = pd.concat(parts).dropna().drop_duplicates()
+    both = both[~both["c"].str.endswith(":None")]
+    per_contact = both.groupby("c")["household_id"].transform("nunique") - 1
+    return per_contact.groupby(both["household_id"]).max().astype(float)
+
+
+ESTABLISHED_COLUMNS = ("split_date", "established", "established_date", "分户日期", "立户日期")
+
+
+def hukou_established(dataset: Dataset) -> pd.Series:
+    """hukou_id -> date the hukou was set up (分户/立户), when the registry export carries it."""
+    reg = dataset.frames["household_registry"]
+    for col in ESTABLISHED_COLUMNS:
+        if col in reg:
+            dates = pd.to_datetime(reg[col], errors="coerce", format="mixed")
+            return dates.groupby(reg["hukou_id"].astype("string")).min()
+    return pd.Series(dtype="datetime64[ns]")

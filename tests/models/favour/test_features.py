@@ -1,0 +1,76 @@
+"""Household features: real values from the sources, and no protected attribute among them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from favour_county import County
+
+from models.favour.features import FEATURE_NAMES, assert_no_protected, build_features
+from models.policy import load_policy
+
+
+def test_feature_list_has_no_protected_attribute() -> None:
+    """It accepts the shipped feature list and refuses any name carrying a protected attribute."""
+    assert_no_protected(FEATURE_NAMES)
+    for bad in ("sex", "head_age", "minority_name", "ethnicity_code", "religion", "birth_year"):
+        with pytest.raises(ValueError):
+            assert_no_protected([*FEATURE_NAMES, bad])
+
+
+def test_planted_household_features(county: County) -> None:
+    """A household split off a cadre's address shows the split, the tie, able members and the income gap."""
+    feats = build_features(county.dataset, county.index, pd.DataFrame(), load_policy().favour)
+    X = feats.X
+    assert list(X.columns) == FEATURE_NAMES and len(X) == 240
+    fav = X.loc[sorted(county.favour)]
+    assert (fav["cadre_same_address"] == 1).all() and (fav["cadre_same_hukou"] == 0).all()
+    assert (fav["split_hukou"] >= 1).all() and (fav["able_workers"] == 2).all()
+    assert (fav["not_in_poverty_registry"] == 1).all() and (fav["recent_enrolment"] == 1).all()
+    assert (fav["income_shortfall"] > 0.8).all()
+    ordinary = X.drop(index=sorted(county.favour))
+    assert ordinary["cadre_same_address"].sum() == 0 and ordinary["able_workers"].max() <= 1
+    ctx = feats.context.loc["D0000"]
+    assert ctx["income_norm_scope"] in {"同村", "同镇", "全县"} and ctx["income_norm"] > 200
+
+
+def test_open_rule_findings_are_counted(county: County) -> None:
+    """Wrong-entitlement findings count once per code, by household id or member; missed and favour do not."""
+    rf = pd.DataFrame(
+        {
+            "finding": ["VEHICLE_OWNED", "VEHICLE_OWNED", "DECEASED_PAID", "MISSED_DIBAO", "CADRE_KIN_UNFILED"],
+            "category": ["wrong", "wrong", "wrong", "missed", "favour"],
+            "household_id": ["D0001", "D0001", None, "D0002", "D0004"],
+            "person_id": [
+                None,
+                None,
+                "p" + county.dataset.frames["roll"].query("household_id == 'D0003'")["id_number"].iloc[0],
+                None,
+                None,
+            ],
+        }
+    )
+    X = build_features(county.dataset, county.index, rf, load_policy().favour).X
+    assert X.at["D0001", "open_findings"] == 1 and X.at["D0003", "open_findings"] == 1
+    assert X.at["D0002", "open_findings"] == 0 and X.at["D0004", "open_findings"] == 0
+
+
+def test_recent_hukou_and_shared_contact(county: County) -> None:
+    """A registry split date marks a recently formed hukou; a phone given by two roll households counts for both."""
+    frames = dict(county.dataset.frames)
+    reg = frames["household_registry"].copy()
+    reg["分户日期"] = pd.NaT
+    reg.loc[reg["hukou_id"] == "R0005", "分户日期"] = pd.Timestamp("2026-08-01")
+    reg.loc[reg["hukou_id"] == "R0006", "分户日期"] = pd.Timestamp("2019-08-01")
+    roll = frames["roll"].copy()
+    roll.loc[roll["household_id"] == "D0007", "phone"] = roll.loc[roll["household_id"] == "D0008", "phone"].iloc[0]
+    ds = type(county.dataset)(
+        county="429006",
+        period=county.dataset.period,
+        folder=county.dataset.folder,
+        frames={**frames, "household_registry": reg, "roll": roll},
+    )
+    X = build_features(ds, county.index, pd.DataFrame(), load_policy().favour).X
+    assert X.at["D0005", "recent_hukou"] == 1 and X.at["D0006", "recent_hukou"] == 0
+    assert X.at["D0007", "shared_contact"] == 1 and X.at["D0008", "shared_contact"] == 1
+    assert X.at["D0009", "shared_contact"] == 0

@@ -1,0 +1,105 @@
+"""Precision, fairness and the estimators on their own, with tiny inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from models.favour import precision_by_rule
+from models.favour.fairness import fairness_report, is_minority_name
+from models.favour.model import AnomalyScorer, FavourClassifier
+from models.favour.ranking import select_flagged
+from models.policy import load_policy
+
+
+def test_precision_by_rule_counts_decisions() -> None:
+    """confirmed/included/rectified count as confirmed, cleared as false positive, open ones not at all."""
+    o = pd.DataFrame(
+        {
+            "finding": ["VEHICLE_OWNED"] * 4 + ["FAVOUR_RISK"] * 3 + ["MISSED_DIBAO"],
+            "decision": ["confirmed", "rectified", "cleared", "open", "cleared", "cleared", "included", "open"],
+        }
+    )
+    t = precision_by_rule(o).set_index("finding")
+    assert t.loc["VEHICLE_OWNED"].tolist() == [2, 1, pytest.approx(2 / 3, abs=1e-4)]
+    assert t.loc["FAVOUR_RISK", "precision"] == pytest.approx(1 / 3, abs=1e-4)
+    assert "MISSED_DIBAO" not in t.index
+    assert precision_by_rule(None).empty
+
+
+def test_minority_names() -> None:
+    """Separators or a long transliterated name mark a minority-looking name; Han names do not."""
+    assert (
+        is_minority_name("阿卜杜拉·艾力") and is_minority_name("买买提.吐尔逊") and is_minority_name("古丽娜尔买买提")
+    )
+    assert not is_minority_name("张伟") and not is_minority_name("欧阳娜娜") and not is_minority_name(None)
+
+
+def test_fairness_ratio_and_warning() -> None:
+    """Flag rates by group, their ratio, a warning past the threshold, and none for a tiny group."""
+    names = pd.Series(["阿卜杜拉·艾力"] * 40 + ["张伟"] * 160, index=[f"h{i}" for i in range(200)])
+    flagged = pd.Series(False, index=names.index)
+    flagged.iloc[[0, 1, 2, 3, 40, 41, 42, 43]] = True  # 4/40 vs 4/160
+    f = fairness_report(names, flagged, 1.25)
+    assert f["ratio"] == pytest.approx(4.0) and f["warn"] and "4.00 倍" in f["note_zh"]
+    flagged.iloc[[0, 1, 2, 3]] = False  # 0/40 vs 4/160
+    f = fairness_report(names, flagged, 1.25)
+    assert f["ratio"] == 0.0 and f["warn"]
+    small = fairness_report(names.iloc[36:], flagged.iloc[36:], 1.25)  # 4 minority-name households
+    assert small["ratio"] == 0.0 and not small["warn"] and "仅供参考" in small["note_zh"]
+
+
+def test_select_flagged_cap_and_floor() -> None:
+    """The cap is a share of all households; ties beyond it stay off; nothing under the floor."""
+    p = load_policy().favour.model_copy(update={"max_flag_share": 0.05, "min_score": 0.5})
+    s = pd.Series(np.linspace(0, 1, 100), index=[f"h{i}" for i in range(100)])
+    f = select_flagged(s, p)
+    assert f.sum() == 5 and f[["h99", "h95"]].all() and not f["h94"]
+    assert select_flagged(pd.Series([0.4] * 100), p).sum() == 0
+
+
+def test_anomaly_scorer_conventions() -> None:
+    """__init__ only stores; fit returns self; learned state ends in _; random_state makes it repeatable."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    X[:5, :2] += 5  # several signals at once: one extreme value alone is clipped by design
+    est = AnomalyScorer(n_estimators=50, random_state=1)
+    assert est.get_params()["n_estimators"] == 50 and not hasattr(est, "center_")
+    with pytest.raises(NotFittedError):
+        est.score_samples(X)
+    assert est.fit(X) is est
+    s = est.score_samples(X)
+    assert ((s >= 0) & (s <= 1)).all() and set(np.argsort(-s)[:5]) == set(range(5))
+    np.testing.assert_array_equal(s, clone(est).fit(X).score_samples(X))
+    assert (est.z_scores(X) >= 0).all() and est.z_scores(X).max() <= est.z_clip
+
+
+def test_classifier_needs_both_classes_and_explains() -> None:
+    """It refuses one-class labels; contributions point at the informative feature."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 1] > 0).astype(int)
+    with pytest.raises(ValueError):
+        FavourClassifier().fit(X, np.ones(60, dtype=int))
+    clf = FavourClassifier(calibrate_min_per_class=20, random_state=0).fit(X, y)
+    assert clf.calibrated_ and (clf.predict(X) == y).mean() > 0.9
+    contrib = clf.contributions(X[y == 1])
+    assert (contrib.argmax(axis=1) == 1).mean() > 0.8
+
+
+def test_training_set_prefers_snapshot_and_survives_old_snapshots() -> None:
+    """A decision uses the features of the month it was flagged; snapshot rows missing a feature fall back."""
+    from models.favour.features import FEATURE_NAMES
+    from models.favour.store import ANOMALY, training_set
+
+    cols = [*FEATURE_NAMES, ANOMALY]
+    current = pd.DataFrame(0.0, index=["h1", "h2"], columns=cols)
+    snap = pd.DataFrame(1.0, index=[0, 1], columns=cols).assign(household_id=["h1", "h2"], period="2026-09")
+    snap.loc[1, "shared_contact"] = np.nan  # written before that feature existed
+    labels = pd.DataFrame({"household_id": ["h1", "h2"], "period": ["2026-09", "2026-09"], "label": [1, 0]})
+    X, y = training_set(labels, snap, current, "2026-10")
+    assert y.tolist() == [1, 0]
+    assert X.iloc[0].eq(1.0).all() and X.iloc[1].eq(0.0).all()
