@@ -72,9 +72,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"1/3 生成样例县 generating the sample county ({args.households} 户) …", flush=True)
     generate_county(root / "incoming", DEMO_COUNTY, DEMO_PERIOD, households=args.households, seed=args.seed)
     print("2/3 运行月度核查 running the monthly reconciliation (Prefect, no server to start) …", flush=True)
-    summary = monthly_reconciliation(
-        str(root / "incoming"), DEMO_COUNTY, DEMO_PERIOD, db_url, None, str(root / "runs")
-    )
+    summary = monthly_reconciliation(str(root / "incoming"), DEMO_COUNTY, DEMO_PERIOD, db_url, None, str(root / "runs"))
     print("3/3 完成 done\n")
     print(format_summary(summary))
     outputs = summary.get("outputs", {})

@@ -120,7 +120,9 @@ class FavourPolicy(_Section):
     burst_window_days: int = Field(default=90, ge=1)  # enrolments this close together count as one burst
     min_norm_group: int = Field(default=5, ge=1)  # households needed for a village norm (else town, else county)
     n_estimators: int = Field(default=200, ge=10)  # IsolationForest trees
-    z_weight: float = Field(default=0.5, ge=0, le=1)  # unsupervised score = z_weight*z-score part + rest*IsolationForest
+    z_weight: float = Field(
+        default=0.5, ge=0, le=1
+    )  # unsupervised score = z_weight*z-score part + rest*IsolationForest
     min_labels_per_class: int = Field(default=5, ge=1)  # confirmed AND cleared households needed to train supervised
     calibrate_min_per_class: int = Field(default=20, ge=2)  # from here on CalibratedClassifierCV is used
     fairness_ratio_warn: float = Field(default=1.25, gt=1)  # warn when minority-name flag rate differs by this ratio

@@ -30,7 +30,7 @@ def _pg_reachable() -> str | None:
             conn.execute(sa.text("select 1"))
         engine.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 

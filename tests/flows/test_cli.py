@@ -9,7 +9,9 @@ import pytest
 from hecha.cli import main
 
 
-def test_demo_builds_runs_exports_and_reports(prefect_harness: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_builds_runs_exports_and_reports(
+    prefect_harness: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`hecha demo` generates the sample county, runs the month on SQLite, exports cases and says where."""
     assert main(["demo", "--dir", str(tmp_path / "demo"), "--households", "400"]) == 0
     out = capsys.readouterr().out

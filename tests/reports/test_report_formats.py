@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from report_fixtures import COUNTY, OCT
 from matplotlib import image
+from report_fixtures import COUNTY, OCT
 from report_truth import month_obs
 from sqlalchemy import Engine
 
