@@ -44,9 +44,18 @@ def build_summary(
             "model": favour.model_info,
             "villages": favour.villages.head(20).to_dict(orient="records") if len(favour.villages) else [],
             "fairness": favour.fairness,
+            "precision": _records(favour.precision),
         },
         "timings": dict(timings),
     }
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """A small frame as JSON-able records (numpy scalars become Python numbers, NaN becomes None)."""
+    if frame is None or len(frame) == 0:
+        return []
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")]
 
 
 def format_summary(summary: dict[str, Any]) -> str:

@@ -198,7 +198,9 @@ def build_monthly(engine: Engine, county: str, period: str) -> Report:
             [
                 Table("changes", "较上月变化", change),
                 Table("review", "核查进展", review_progress(current, outcomes)),
+                Table("precision", "各规则核查准确率（截至本月的全部核查结论）", run_summary.precision_table(summary)),
             ],
+            notes=["准确率 = 属实 ÷（属实 + 误报），按核查人员的决定计算；准确率低的规则需复查口径。"],
         ),
     ]
     subtitle = f"县（市、区）{county} · {period} · 运行 {run.run_id}"

@@ -132,3 +132,22 @@ def favour_villages_from_summary(summary: dict[str, Any]) -> pd.DataFrame | None
     if "排名" not in frame.columns:
         frame.insert(0, "排名", range(1, len(frame) + 1))
     return frame
+
+
+def precision_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Per-rule precision from every inspector decision so far (from the run's risk-model stage)."""
+    rows = (summary.get("favour") or {}).get("precision") or []
+    columns = ["规则代码", "规则名称", "属实", "误报", "准确率"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows)
+    return pd.DataFrame(
+        {
+            "规则代码": frame["finding"],
+            "规则名称": [finding_zh(c) for c in frame["finding"]],
+            "属实": frame["confirmed"].astype(int),
+            "误报": frame["cleared"].astype(int),
+            "准确率": frame["precision"].astype(float),
+        },
+        columns=columns,
+    )

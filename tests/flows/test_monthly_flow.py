@@ -177,3 +177,22 @@ def test_run_on_postgresql(prefect_harness: None, county_root: Path, pg_url: str
     _run(county_root, sqlite_url, tmp_path / "runs")
     on_sqlite = _export(sqlite_url, tmp_path / "sqlite.csv")
     pd.testing.assert_frame_equal(on_pg.drop(columns=["evidence"]), on_sqlite.drop(columns=["evidence"]))
+
+
+def test_several_counties_fan_out_over_the_task_runner(
+    prefect_harness: None, county_root: Path, tmp_path: Path
+) -> None:
+    """A city-wide run reconciles each county on its own partition; no county's cases leak into another's."""
+    from flows.monthly import reconcile_counties
+
+    other = "429005"
+    generate_county(county_root, other, PERIOD, households=400, seed=5)
+    db_url = f"sqlite:///{tmp_path / 'city.db'}"
+    results = reconcile_counties(str(county_root), [COUNTY, other], PERIOD, db_url)
+    assert set(results) == {COUNTY, other}
+    for county, summary in results.items():
+        assert summary["county"] == county
+        assert sum(summary["findings"].values()) > 0
+    cases = _tables(db_url)["cases"]
+    assert set(cases["county"]) == {COUNTY, other}
+    assert cases.loc[cases["county"] == other, "region_code"].str.startswith(other).all()

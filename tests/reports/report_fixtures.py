@@ -161,9 +161,13 @@ def summary(period: str, run_id: str, villages: bool) -> dict[str, Any]:
     if villages:
         result["favour"] = {
             "villages": [
-                {"town": "多宝镇", "village": "万新村", "score": 0.71, "households": 3},
-                {"town": "竟陵街道", "village": "东湖社区", "score": 0.42, "households": 1},
-            ]
+                {"town": "多宝镇", "village": "万新村", "households": 40, "flagged": 3, "mean_risk": 0.71},
+                {"town": "竟陵街道", "village": "东湖社区", "households": 25, "flagged": 1, "mean_risk": 0.42},
+            ],
+            "precision": [
+                {"finding": "DECEASED_PAID", "confirmed": 3, "cleared": 1, "precision": 0.75},
+                {"finding": "FAVOUR_RISK", "confirmed": 1, "cleared": 1, "precision": 0.5},
+            ],
         }
     return result
 

@@ -83,7 +83,17 @@ def test_favour_villages_from_the_run_summary_when_present(store: Engine) -> Non
     villages = latest_summary(store, COUNTY, SEP)["favour"]["villages"]
     table = september.table("favour_villages")
     assert list(table["村（社区）"]) == [v["village"] for v in villages]
-    assert list(table["风险户数"]) == [v["households"] for v in villages]
+    assert list(table["风险户数"]) == [v["flagged"] for v in villages]
+    assert list(table["救助户数"]) == [v["households"] for v in villages]
+
+
+def test_rule_precision_from_inspector_decisions_is_reported(store: Engine) -> None:
+    """Weak rules are visible every month: precision per rule as recorded in the run summary."""
+    september = build_monthly(store, COUNTY, SEP)
+    recorded = latest_summary(store, COUNTY, SEP)["favour"]["precision"]
+    table = september.table("precision")
+    assert list(table["规则代码"]) == [r["finding"] for r in recorded]
+    assert list(table["准确率"]) == [r["precision"] for r in recorded]
 
 
 def test_changes_since_last_month(store: Engine, october: Report) -> None:
