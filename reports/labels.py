@@ -3,32 +3,11 @@
 from __future__ import annotations
 
 from cases.schema import CATEGORIES, STATUSES
+from checks.contract import PROGRAMS, SOURCES
 from models.findings import FINDINGS
 
-SOURCES_ZH = {
-    "roll": "救助发放名册",
-    "household_registry": "户籍人口",
-    "poverty_registry": "防返贫监测/建档立卡对象",
-    "deaths": "死亡人员",
-    "disability_registry": "残疾人证",
-    "real_estate": "不动产登记",
-    "vehicles": "机动车登记",
-    "businesses": "市场主体登记",
-    "payroll": "财政供养人员",
-    "cadres": "村社区干部",
-    "cadre_kin_filings": "干部近亲属享受救助备案",
-    "standards": "保障标准",
-}
-PROGRAMS_ZH = {
-    "dibao_urban": "城市低保",
-    "dibao_rural": "农村低保",
-    "tekun": "特困供养",
-    "temporary": "临时救助",
-    "disability_living": "困难残疾人生活补贴",
-    "disability_care": "重度残疾人护理补贴",
-    "elderly_allowance": "高龄津贴",
-    "orphan": "孤儿基本生活费",
-}
+SOURCES_ZH = {name: source.zh for name, source in SOURCES.items()}
+PROGRAMS_ZH = PROGRAMS
 DECISIONS_ZH = {
     "confirmed": "核实属实",
     "cleared": "排除（误报）",

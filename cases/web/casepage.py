@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from cases.schema import OPEN_STATUSES, Case, User
 from cases.web.queue import scope
+from checks.contract import SOURCES
 from hecha.privacy import mask_account, mask_id, mask_phone
 
 FIELD_ZH: dict[str, str] = {
@@ -57,20 +58,7 @@ FIELD_ZH: dict[str, str] = {
     "position": "职务",
     "issued_date": "发证日期",
 }
-SOURCE_ZH: dict[str, str] = {
-    "roll": "救助发放名册",
-    "household_registry": "户籍人口",
-    "poverty_registry": "防返贫监测",
-    "deaths": "死亡人员",
-    "disability_registry": "残疾人证",
-    "real_estate": "不动产登记",
-    "vehicles": "机动车登记",
-    "businesses": "市场主体登记",
-    "payroll": "财政供养人员",
-    "cadres": "村社区干部",
-    "cadre_kin_filings": "干部近亲属备案",
-    "standards": "保障标准",
-}
+SOURCE_ZH: dict[str, str] = {name: source.zh for name, source in SOURCES.items()}
 
 
 def _mask_field(key: str, value: Any) -> Any:

@@ -9,19 +9,10 @@ from urllib.parse import urlencode
 from cases.audit import BEIJING
 from cases.schema import CATEGORIES, STATUSES
 from cases.workflow import ACTIONS, DECISIONS, EVENT_KINDS
+from checks.contract import PROGRAMS
 from hecha.privacy import mask_id
 from models.findings import FINDINGS
 
-PROGRAMS: dict[str, str] = {
-    "dibao_urban": "城市低保",
-    "dibao_rural": "农村低保",
-    "tekun": "特困供养",
-    "temporary": "临时救助",
-    "disability_living": "困难残疾人生活补贴",
-    "disability_care": "重度残疾人护理补贴",
-    "elderly_allowance": "高龄津贴",
-    "orphan": "孤儿基本生活费",
-}
 METHODS: tuple[str, ...] = ("电话", "上门", "书面")
 
 

@@ -22,6 +22,7 @@ from models.policy import Policy
 from models.rules import assets, deaths, eligibility, enrolment, kin, missed
 from models.rules.context import RuleContext
 from models.rules.kin import related_people
+from models.rules.places import fill_places
 from models.rules.standards import standards_on
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def run_rules(dataset: Dataset, index: PersonIndex, policy: Policy) -> FindingsR
         rows.extend(found)
     frame = pd.DataFrame(rows, columns=FINDING_COLUMNS) if rows else FindingsResult.empty_frame()
     frame = frame.drop_duplicates(["finding", "subject_key"]).reset_index(drop=True)
-    return FindingsResult(findings=frame, not_run=not_run)
+    return FindingsResult(findings=fill_places(frame, dataset, index), not_run=not_run)
 
 
 def summarise(findings: pd.DataFrame) -> dict[str, Any]:
