@@ -18,5 +18,9 @@ lint:
 types:
 	.venv/bin/mypy
 
-bench:
-	.venv/bin/python benchmarks/run_all.py
+bench:  # on demand; each prints its table (see benchmarks/RESULTS.md)
+	.venv/bin/python benchmarks/linkage_accuracy.py
+	.venv/bin/python benchmarks/findings_accuracy.py
+	.venv/bin/python benchmarks/favour_recall.py
+	.venv/bin/python benchmarks/linkage_scale.py
+	.venv/bin/python benchmarks/pipeline_scale.py
