@@ -34,7 +34,9 @@ extras=""
 ((dev)) && extras="[dev]"
 stamp=".venv/.hecha-installed${extras}"
 want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
-if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+current() { [[ -f $1 && $(cat "$1") == "$want" ]]; }
+# the dev install is a superset of the runtime one
+if ! current "$stamp" && ! current ".venv/.hecha-installed[dev]"; then
   echo "== installing Python packages (pinned by constraints.txt)"
   .venv/bin/python -m pip install -q -c constraints.txt -e ".${extras}"
   .venv/bin/python -m pip check
