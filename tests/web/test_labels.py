@@ -51,3 +51,22 @@ def test_evidence_fields_are_masked_even_if_a_rule_forgot() -> None:
     assert column["fields"] == {"phone": "138****5678", "bank_account": "************2233", "amount": 650}
     assert table["facts"] == [("owner_id_number", "429006********1234")]
     assert ("联系电话", "phone") in table["rows"]
+
+
+def test_link_agreement_reads_in_chinese() -> None:
+    """The inspector sees 身份证号一位不同、姓名同音、同村, not the linkage engine's level names."""
+    from cases.web.casepage import agreement_zh, evidence_table
+
+    assert agreement_zh({"id": "one_digit", "name": "same_sound", "region": "same_village"}) == [
+        "身份证号一位不同",
+        "姓名同音",
+        "同村",
+    ]
+    table = evidence_table(
+        {
+            "records": [{"source": "roll", "row": 2, "fields": {"program": "dibao_rural,tekun"}, "agreement": {}}],
+            "facts": {"months_paid_after_death": 3, "deaths_checked": True},
+        }
+    )
+    assert table["columns"][0]["fields"]["program"] == "农村低保、特困供养"
+    assert table["facts"] == [("死亡后仍发放月数", 3), ("已比对死亡数据", "是")]
