@@ -33,6 +33,8 @@ def configure_offline_runtime() -> None:
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+    # Prefect creates only the last level of its home; a fresh checkout has no var/ yet.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 
 
 class RunSettings(BaseModel):

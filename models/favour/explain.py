@@ -35,6 +35,9 @@ _TEXT: dict[str, Renderer] = {
         f"户籍上同户共 {_f(c.hukou_size)} 人，{_f(v)} 人未在本救助家庭中（单独成户申请）；全县救助家庭中位数 {_f(n)} 人"
     ),
     "split_hukou": lambda c, v, n, p: f"户籍住址上另有 {_f(v)} 个户口（疑似分户单立）；全县中位数 {_f(n)} 个",
+    "kin_split_hukou": lambda c, v, n, p: (
+        f"户籍住址上另有 {_f(v)} 个户主同姓的户口（疑似从父母或亲属户口分出单独立户申请）"
+    ),
     "shared_hukou_roll": lambda c, v, n, p: f"同一户口的成员分在另外 {_f(v)} 个救助家庭中领取",
     "recent_hukou": lambda c, v, n, p: f"户口于 {_date(c.hukou_established)} 分户或立户，为近 {p.recent_months} 个月内",
     "able_workers": lambda c, v, n, p: (
@@ -59,6 +62,9 @@ _TEXT: dict[str, Renderer] = {
     "cadre_same_address": lambda c, v, n, p: "与村（社区）干部户籍住址相同（不同户口）",
     "cadre_shared_contact": lambda c, v, n, p: "联系电话或银行账户与村（社区）干部相同（不同户籍）",
     "handler_tie": lambda c, v, n, p: "经办人与本户同户籍或同住址（经办未回避）",
+    "handler_tied_burst": lambda c, v, n, p: (
+        f"经办人{c.handler}在本户纳入前后 {p.burst_window_days} 天内另纳入 {_f(v)} 户分户或与干部、经办人有关联的家庭"
+    ),
     "shared_contact": lambda c, v, n, p: f"联系电话或银行账户与另外 {_f(v)} 个救助家庭相同；全县中位数 {_f(n)} 个",
     "open_findings": lambda c, v, n, p: f"本户另有 {_f(v)} 类核查问题（错保规则）未结",
     ANOMALY: lambda c, v, n, p: f"多项指标组合偏离全县常态（异常分 {_f(v, '.2f')}）",

@@ -21,13 +21,21 @@ import pandas as pd
 
 from checks.dataset import Dataset
 from matching.index import PersonIndex
-from models.favour.ties import cadre_ties, household_members, hukou_established, registry_view, shared_contacts
+from models.favour.ties import (
+    cadre_ties,
+    household_members,
+    hukou_established,
+    kin_split_hukou,
+    registry_view,
+    shared_contacts,
+)
 from models.policy import FavourPolicy
 
 # feature -> 中文名 (what the inspector reads)
 FEATURES: dict[str, str] = {
     "hukou_gap": "户籍成员未纳入本低保户人数",
     "split_hukou": "同一住址的其他户口数（疑似分户）",
+    "kin_split_hukou": "同一住址另有同姓户主的户口（疑似从亲属户口分出）",
     "shared_hukou_roll": "与本户同户籍的其他救助家庭数",
     "recent_hukou": "近期分户或立户",
     "able_workers": "18–59岁无残疾普通劳动力人数",
@@ -41,6 +49,7 @@ FEATURES: dict[str, str] = {
     "cadre_same_address": "与村干部同一住址",
     "cadre_shared_contact": "与村干部（不同户籍）共用电话或银行账户",
     "handler_tie": "经办人与本户同户籍或同住址",
+    "handler_tied_burst": "同一经办人前后集中纳入的其他分户或关联家庭数",
     "shared_contact": "与其他救助家庭共用电话或银行账户",
     "open_findings": "本户其他错保核查问题数",
 }
@@ -143,6 +152,8 @@ def build_features(
         lambda hs: float(max((hukous_at_addr.get(addr_of_hukou.get(h), 1) - 1 for h in hs), default=0))
     )
     X["split_hukou"] = ctx["split_hukou"]
+    kin_split = kin_split_hukou(reg)
+    X["kin_split_hukou"] = ctx["hukous"].apply(lambda hs: float(max((kin_split.get(h, 0.0) for h in hs), default=0)))
     roll_hh_of_hukou = members.dropna(subset=["hukou_id"]).groupby("hukou_id")["household_id"].nunique()
     X["shared_hukou_roll"] = ctx["hukous"].apply(
         lambda hs: float(max((roll_hh_of_hukou.get(h, 1) - 1 for h in hs), default=0))
@@ -182,6 +193,16 @@ def build_features(
     for col in ("cadre_same_hukou", "cadre_same_address", "cadre_shared_contact", "handler_tie"):
         X[col] = ties[col].astype(float)
     X["shared_contact"] = shared_contacts(members).reindex(ctx.index).fillna(0.0)
+
+    # A handler who enrols, within weeks, several households each split off kin or tied to a cadre
+    # or to the handler: counted only for a household that is itself split or tied.
+    tied = (X["kin_split_hukou"] > 0) | (
+        X[["cadre_same_hukou", "cadre_same_address", "cadre_shared_contact", "handler_tie"]] > 0
+    ).any(axis=1)
+    ctx["handler_tied_burst"] = (
+        _burst(ctx["enrolled"][tied], ctx["handler"][tied], policy.burst_window_days).reindex(ctx.index).fillna(0.0)
+    )
+    X["handler_tied_burst"] = ctx["handler_tied_burst"]
 
     X["open_findings"] = _open_findings(rule_findings, members).reindex(ctx.index).fillna(0.0)
     ctx["rows"] = _lists(members, "_row").reindex(ctx.index)

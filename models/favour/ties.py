@@ -6,6 +6,7 @@ number, so a mistyped identity number on the roll still reaches the registry.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import numpy as np
@@ -36,6 +37,11 @@ def _pids(index: PersonIndex, dataset: Dataset, source: str) -> pd.Series:
 def registry_view(dataset: Dataset, index: PersonIndex) -> pd.DataFrame:
     """Household registry 户籍 rows with person_id and a normalised address."""
     reg = dataset.frames["household_registry"]
+    rec = index.records[index.records["source"] == "household_registry"]
+    name_norm = reg["_row"].map(rec.drop_duplicates("row").set_index("row")["name_norm"]) if not rec.empty else None
+    names = reg["name"].map(_norm_text) if "name" in reg else pd.Series(None, index=reg.index, dtype=object)
+    if name_norm is not None:  # simplified, separators unified (張 = 张) where linkage normalised it
+        names = name_norm.where(name_norm.notna() & (name_norm.astype("string").str.len() > 0), names)
     return pd.DataFrame(
         {
             "person_id": _pids(index, dataset, "household_registry"),
@@ -44,8 +50,46 @@ def registry_view(dataset: Dataset, index: PersonIndex) -> pd.DataFrame:
             "region_code": reg["region_code"],
             "id_number": reg["id_number"],
             "birth_date": pd.to_datetime(reg["birth_date"], errors="coerce"),
+            "name_norm": names,
+            "relation": reg["relation"].map(_norm_text) if "relation" in reg else None,
         }
     )
+
+
+_SEPARATORS = re.compile(r"[·•.・‧∙⋅]")
+
+
+def family_keys(name: object) -> frozenset[str]:
+    """What a name shares with close kin: the surname; for a name written `given·father`, both parts.
+
+    Used only to relate two hukou to each other (分户 from a parent's hukou), never as a feature of
+    the person: the question is "same family?", not "which family?".
+    """
+    text = _norm_text(name)
+    if not text:
+        return frozenset()
+    parts = [p for p in _SEPARATORS.split(text) if p]
+    if len(parts) > 1:
+        return frozenset(parts)
+    return frozenset({text[0]}) if len(text) >= 2 else frozenset()
+
+
+def kin_split_hukou(reg: pd.DataFrame) -> pd.Series:
+    """hukou_id -> other hukou at the same registry address whose head shares this head's family name.
+
+    A hukou carved out of a parent's hukou (分户) keeps the address and the family
+    name; two unrelated families that happen to share an address seldom share both.
+    """
+    r = reg.dropna(subset=["hukou_id", "address_norm"])
+    if r.empty:
+        return pd.Series(dtype=float)
+    heads = r[r["relation"] == "户主"].drop_duplicates("hukou_id")
+    heads = pd.concat([heads, r[~r["hukou_id"].isin(set(heads["hukou_id"]))].drop_duplicates("hukou_id")])
+    keys = heads[["hukou_id", "address_norm"]].assign(k=heads["name_norm"].map(lambda n: sorted(family_keys(n))))
+    keys = keys.explode("k").dropna(subset=["k"])
+    pairs = keys.merge(keys, on=["address_norm", "k"], suffixes=("", "_other"))
+    pairs = pairs[pairs["hukou_id"] != pairs["hukou_id_other"]]
+    return pairs.groupby("hukou_id")["hukou_id_other"].nunique().astype(float)
 
 
 def _persons_in(dataset: Dataset, index: PersonIndex, source: str) -> set[str]:

@@ -37,3 +37,15 @@ def test_policy_show_prints_the_effective_policy(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "default_threshold: 0.95" in out
     assert "weak_link_below: 0.97" in out
+
+
+def test_offline_runtime_creates_prefect_home_in_a_fresh_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh clone has no var/: Prefect's home is created with its parents, or the flow cannot start."""
+    from hecha.settings import configure_offline_runtime
+
+    monkeypatch.delenv("PREFECT_HOME", raising=False)
+    monkeypatch.setenv("HECHA_HOME", str(tmp_path / "fresh" / "var"))
+    configure_offline_runtime()
+    assert (tmp_path / "fresh" / "var" / "prefect").is_dir()

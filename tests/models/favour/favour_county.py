@@ -2,7 +2,8 @@
 
 Ordinary households are whole hukou of elderly, disabled or weak-labour members
 on the poverty registry, enrolled over five years by several handlers. Favour
-households are split off a cadre's address, have able-bodied members, declare
+households are split off a cadre's hukou at its address (the head shares the cadre's
+family name, except a minority-name one), have able-bodied members, declare
 almost no income and were enrolled recently by one handler. The index is exact
 (person_id from the number), so these tests exercise the model, not linkage.
 """
@@ -79,7 +80,8 @@ def make_county(households: int = 240, favour: int = 8, seed: int = 0, minority_
             ages = [float(a) for a in rng.choice([75, 68, 12, 45, 81, 9], size=int(rng.integers(1, 4)))]
             income, handler = float(rng.normal(400, 80)), handlers[int(rng.integers(0, 6))]
             enrolled = start - pd.Timedelta(days=int(rng.integers(60, 1800)))
-        head = "阿卜杜拉·艾力" if h % minority_every == 0 else f"张{h}"
+        # a favour household is kin split off the cadre's hukou: the head carries the cadre's family name 李
+        head = "阿卜杜拉·艾力" if h % minority_every == 0 else f"{'李' if is_fav else '张'}{h}"
         for i, age in enumerate(ages):
             pid = person(hukou, code, addr, age, "户主" if i == 0 else "子", head if i == 0 else f"张{h}子{i}")
             roll.append(

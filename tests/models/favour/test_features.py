@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 from favour_county import County
 
+from checks.dataset import Dataset
 from models.favour.features import FEATURE_NAMES, assert_no_protected, build_features
+from models.favour.ties import family_keys
 from models.policy import load_policy
 
 
@@ -74,3 +76,51 @@ def test_recent_hukou_and_shared_contact(county: County) -> None:
     assert X.at["D0005", "recent_hukou"] == 1 and X.at["D0006", "recent_hukou"] == 0
     assert X.at["D0007", "shared_contact"] == 1 and X.at["D0008", "shared_contact"] == 1
     assert X.at["D0009", "shared_contact"] == 0
+
+
+def _with(county: County, **frames: pd.DataFrame) -> Dataset:
+    return Dataset(
+        county="429006",
+        period=county.dataset.period,
+        folder=county.dataset.folder,
+        frames={**county.dataset.frames, **frames},
+    )
+
+
+def test_family_keys() -> None:
+    """Surname for a Han name; both parts for a `given·father` name, whatever the separator or spacing."""
+    assert family_keys("李 四") == {"李"} and family_keys("张") == set() and family_keys(None) == set()
+    assert family_keys("阿卜杜拉·艾力") == family_keys("阿卜杜拉•艾力") == {"阿卜杜拉", "艾力"}
+
+
+def test_kin_split_hukou(county: County) -> None:
+    """A hukou at a cadre's address whose head shares the cadre's family name counts; a stranger's does not."""
+    X = build_features(county.dataset, county.index, pd.DataFrame(), load_policy().favour).X
+    heads = county.dataset.frames["roll"].query("relation == '户主'").set_index("household_id")["name"]
+    fav = sorted(county.favour)
+    kin = [h for h in fav if heads[h].startswith("李")]
+    assert kin and (X.loc[kin, "kin_split_hukou"] == 1).all()
+    # the minority-name favour household shares the address but not the family name: split, yet not kin
+    other = [h for h in fav if h not in kin]
+    assert other and (X.loc[other, "kin_split_hukou"] == 0).all() and (X.loc[other, "split_hukou"] >= 1).all()
+    assert X.drop(index=fav)["kin_split_hukou"].sum() == 0
+    # rename the cadre's hukou head: same address, different family -> no longer kin
+    reg = county.dataset.frames["household_registry"].copy()
+    cadre_ids = set(county.dataset.frames["cadres"]["id_number"])
+    reg.loc[reg["id_number"].isin(cadre_ids), "name"] = "王五"
+    X2 = build_features(_with(county, household_registry=reg), county.index, pd.DataFrame(), load_policy().favour).X
+    assert (X2.loc[kin, "kin_split_hukou"] == 0).all() and (X2.loc[kin, "split_hukou"] >= 1).all()
+
+
+def test_handler_tied_burst(county: County) -> None:
+    """Tied households enrolled by one handler within the window count each other; untied ones count nothing."""
+    X = build_features(county.dataset, county.index, pd.DataFrame(), load_policy().favour).X
+    fav = sorted(county.favour)
+    assert (X.loc[fav, "handler_tied_burst"] == len(fav) - 1).all()
+    assert X.drop(index=fav)["handler_tied_burst"].sum() == 0
+    # one of them enrolled by another handler: it leaves the others' burst and has none of its own
+    roll = county.dataset.frames["roll"].copy()
+    roll.loc[roll["household_id"] == fav[0], "handler"] = "经办5"
+    X2 = build_features(_with(county, roll=roll), county.index, pd.DataFrame(), load_policy().favour).X
+    assert X2.at[fav[0], "handler_tied_burst"] == 0
+    assert (X2.loc[fav[1:], "handler_tied_burst"] == len(fav) - 2).all()
