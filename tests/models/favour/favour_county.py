@@ -73,7 +73,7 @@ def make_county(households: int = 240, favour: int = 8, seed: int = 0, minority_
         hukou, addr = f"R{h:04d}", f"{code}村{100 + h}号"
         is_fav = h >= households - favour
         if is_fav:  # split off the cadre's address, working-age, recent, one handler
-            addr = next(c for c in reg if c["id_number"] == cadres[h % len(villages)]["id_number"])["address"]
+            addr = str(next(c for c in reg if c["id_number"] == cadres[h % len(villages)]["id_number"])["address"])
             ages, income, handler = [35.0, 33.0], 40.0, handlers[0]
             enrolled = start - pd.Timedelta(days=int(rng.integers(10, 60)))
         else:

@@ -7,6 +7,7 @@ import pytest
 from favour_county import County
 
 from checks.dataset import Dataset
+from matching.index import PersonIndex
 from models.favour.features import FEATURE_NAMES, assert_no_protected, build_features
 from models.favour.ties import family_keys
 from models.policy import load_policy
@@ -108,7 +109,10 @@ def test_kin_split_hukou(county: County) -> None:
     reg = county.dataset.frames["household_registry"].copy()
     cadre_ids = set(county.dataset.frames["cadres"]["id_number"])
     reg.loc[reg["id_number"].isin(cadre_ids), "name"] = "王五"
-    X2 = build_features(_with(county, household_registry=reg), county.index, pd.DataFrame(), load_policy().favour).X
+    rec = county.index.records.copy()  # the index carries the normalised name linkage computed
+    rec.loc[(rec["source"] == "household_registry") & rec["id_number"].isin(cadre_ids), "name_norm"] = "王五"
+    index = PersonIndex(rec, county.index.links)
+    X2 = build_features(_with(county, household_registry=reg), index, pd.DataFrame(), load_policy().favour).X
     assert (X2.loc[kin, "kin_split_hukou"] == 0).all() and (X2.loc[kin, "split_hukou"] >= 1).all()
 
 

@@ -11,7 +11,8 @@ import pytest
 from favour_county import PERIOD, County, make_county
 
 from models.favour import score_households
-from models.favour.features import FEATURE_NAMES
+from models.favour.explain import _TEXT, LABELS_ZH
+from models.favour.features import FEATURE_NAMES, build_features
 from models.findings import FINDING_COLUMNS
 from models.policy import Policy, load_policy
 
@@ -160,3 +161,18 @@ def test_disabled_or_empty_roll_reports_not_run(county: County, tmp_path: Path) 
     empty = type(county.dataset)(county="429006", period=PERIOD, folder=Path("."), frames=frames)
     res = score_households(empty, county.index, NO_FINDINGS, load_policy(), None, tmp_path)
     assert res.findings.empty and "名册为空" in res.not_run["FAVOUR_RISK"]
+
+
+def test_split_and_handler_burst_reasons_in_chinese(county: County, tmp_path: Path) -> None:
+    """The kin-split and handler-burst features explain themselves in Chinese with the household's values."""
+    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, tmp_path)
+    kin = [r for ev in res.findings["evidence"] for r in ev["reasons"] if r["feature"] == "kin_split_hukou"]
+    assert kin and "另有 1 个户主同姓的户口" in kin[0]["text_zh"]
+    assert set(FEATURE_NAMES) <= set(_TEXT) and set(FEATURE_NAMES) <= set(LABELS_ZH)
+    p = load_policy().favour
+    feats = build_features(county.dataset, county.index, NO_FINDINGS, p)
+    hid = sorted(county.favour)[0]
+    v = float(feats.X["handler_tied_burst"][hid])
+    row = feats.context.loc[[hid]].iloc[0]
+    text = _TEXT["handler_tied_burst"](row, v, 0.0, p)
+    assert text == f"经办人经办0在本户纳入前后 {p.burst_window_days} 天内另纳入 7 户分户或与干部、经办人有关联的家庭"

@@ -24,7 +24,7 @@ def test_precision_by_rule_counts_decisions() -> None:
         }
     )
     t = precision_by_rule(o).set_index("finding")
-    assert t.loc["VEHICLE_OWNED"].tolist() == [2, 1, pytest.approx(2 / 3, abs=1e-4)]
+    assert list(t.loc["VEHICLE_OWNED"]) == [2, 1, pytest.approx(2 / 3, abs=1e-4)]
     assert t.loc["FAVOUR_RISK", "precision"] == pytest.approx(1 / 3, abs=1e-4)
     assert "MISSED_DIBAO" not in t.index
     assert precision_by_rule(None).empty
