@@ -185,6 +185,7 @@ def _missed(pl: Planter) -> None:
     for _ in range(pl.n):
         k = pl.plant("MISSED_DIBAO", fixable=False)
         pov = w.poverty[~w.poverty["hh"].isin(list(w.used_hh))]
+        pov = pov[[bool(pl.household(int(hh))) for hh in pov["hh"]]]  # a hukou whose members all left cannot qualify
         if len(pov):
             h = int(pov["hh"].iloc[int(rng.integers(0, len(pov)))])
             w.used_hh.add(h)

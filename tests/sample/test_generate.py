@@ -149,3 +149,10 @@ def test_month_over_month(october: Path, november: Path) -> None:
     assert dead_ids
     nov_records = pd.read_csv(november / "_truth" / "records.csv", dtype=str)
     assert not dead_ids & set(nov_records.loc[nov_records["source"] == "roll", "person_key"])
+
+
+@pytest.mark.parametrize("seed", [12, 13])
+def test_poverty_households_whose_members_all_left_are_not_planted(seed: int) -> None:
+    """Seeds where a poverty hukou has no living member left still build, with a complete truth."""
+    _world, snap = build_county("429006", "2026-10", 6000, seed)
+    assert derive(snap.frames, "2026-10") == truth_keys(snap.truth)
