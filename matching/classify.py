@@ -39,6 +39,9 @@ M_PRIOR: dict[str, tuple[float, ...]] = {
     "sex": (0.995, 0.005),
     "region": (0.85, 0.1, 0.045, 0.005),
     "town": (0.95, 0.045, 0.005),
+    # People move, and a death may be reported at a nursing home: one match in
+    # ten at another address is the policy prior (held fixed, as for every field).
+    "address": (0.8, 0.05, 0.05, 0.1),
 }
 M_PRIOR_PAIRS = 50.0
 SMOOTH = 1.0  # Laplace count added to every u level: keeps weights finite

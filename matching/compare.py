@@ -22,7 +22,7 @@ NULL = -1
 # Each comparison is NULL where it does not apply, so its m and u are estimated
 # only on pairs where it does: an age range (cremation record) is compared by
 # "age", never diluted into "birth"; a town-level code by "town", not "region".
-FIELDS = ("id", "name", "birth", "age", "sex", "region", "town")
+FIELDS = ("id", "name", "birth", "age", "sex", "region", "town", "address")
 LEVELS: dict[str, tuple[str, ...]] = {
     "id": ("exact", "upgraded_equal", "one_digit", "other"),
     "name": ("exact", "same_sound", "similar", "other"),
@@ -31,9 +31,12 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "sex": ("agree", "disagree"),
     "region": ("same_village", "same_town", "same_county", "other"),  # both village-level codes
     "town": ("same_town", "same_county", "other"),  # a town-level code (village digits 000)
+    "address": ("same", "contains", "similar", "other"),  # both sides give a home address
 }
 NAME_SIMILAR = 0.6  # normalised Levenshtein similarity: one character in three differs
 AGE_SLACK = pd.Timedelta(days=366)  # reported ages may be nominal (虚岁) or off by a birthday
+ADDRESS_MIN = 6  # characters the shorter address needs before "contains" counts (not just "X镇")
+ADDRESS_SIMILAR = 0.75  # normalised Levenshtein similarity, and only with the same house and group numbers
 CHUNK = 1_000_000  # pairs compared at a time: bounds memory at ~1M-row scale
 
 
@@ -129,6 +132,36 @@ class TownLevel(BaseCompareFeature):
         return regions.town_level(reg_l.to_numpy(), reg_r.to_numpy())
 
 
+class AddressLevel(BaseCompareFeature):
+    """Same normalised address / one ends with the other (a prefix left out) / similar / other.
+
+    3组12号 and 3组13号 differ in one character and are two neighbours' homes, so
+    "similar" (和湾社区 vs 和湾村, a word dropped) also needs the same numbers in
+    the same order; "contains" is a whole tail (天门市张港镇… vs 张港镇…).
+    """
+
+    def _compute_vectorized(
+        self, addr_l: pd.Series, num_l: pd.Series, addr_r: pd.Series, num_r: pd.Series
+    ) -> np.ndarray:
+        a, b = addr_l.to_numpy(dtype=object), addr_r.to_numpy(dtype=object)
+        out = np.full(len(a), 3, dtype=np.int8)
+        empty = (a == "") | (b == "") | pd.isna(a) | pd.isna(b)
+        same = (a == b) & ~empty
+        rest = np.flatnonzero(~same & ~empty)
+        if len(rest):
+            sa, sb = a[rest].astype(str), b[rest].astype(str)
+            sim = process.cpdist(a[rest], b[rest], scorer=Levenshtein.normalized_similarity, workers=1)
+            nums = num_l.to_numpy(dtype=object)[rest]
+            same_numbers = (nums == num_r.to_numpy(dtype=object)[rest]) & (nums != "")  # 3组12号, not just 和湾村
+            out[rest[(sim >= ADDRESS_SIMILAR) & same_numbers]] = 2
+            short = np.minimum(np.char.str_len(sa), np.char.str_len(sb)) >= ADDRESS_MIN
+            tail = np.char.endswith(sa, sb) | np.char.endswith(sb, sa)
+            out[rest[short & tail]] = 1
+        out[same] = 0
+        out[empty] = NULL
+        return out
+
+
 def _comparer() -> rl.Compare:
     cmp = rl.Compare()
     cmp.add(IdLevel(["id_number", "id_status"], ["id_number", "id_status"], label="id"))
@@ -138,6 +171,7 @@ def _comparer() -> rl.Compare:
     cmp.add(SexLevel("sex", "sex", label="sex"))
     cmp.add(RegionLevel("region_num", "region_num", label="region"))
     cmp.add(TownLevel("region_num", "region_num", label="town"))
+    cmp.add(AddressLevel(["address_norm", "address_digits"], ["address_norm", "address_digits"], label="address"))
     return cmp
 
 

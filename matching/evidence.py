@@ -26,6 +26,7 @@ ZH: dict[str, dict[str, str]] = {
     "sex": {"disagree": "性别不同"},
     "region": {"same_village": "同村", "same_town": "同镇", "same_county": "同县", "other": "不同县"},
     "town": {"same_town": "同镇", "same_county": "同县", "other": "不同县"},
+    "address": {"same": "住址一致", "contains": "住址相符", "similar": "住址相近", "other": "住址不同"},
 }
 FUZZY_FREE = ("exact", "upgraded_equal")  # id levels that need no fuzzy matching
 

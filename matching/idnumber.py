@@ -29,8 +29,8 @@ _JUNK = re.compile(r"[\s\-_'\"`]+")
 
 def clean(raw: object) -> str:
     """NFKC (full-width digits), drop spaces and quotes, upper-case the check X."""
-    if raw is None or (isinstance(raw, float) and raw != raw):
-        return ""
+    if raw is None or raw is pd.NA or (isinstance(raw, float) and raw != raw):
+        return ""  # pd.NA would otherwise become the "number" <NA>, invalid, and block nothing
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     if text.endswith(".0") and text[:-2].isdigit():  # a number read as float by Excel
         text = text[:-2]

@@ -8,6 +8,9 @@ comparison never look at a source's own layout.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 import pandas as pd
 
@@ -19,8 +22,11 @@ from matching.regions import as_number, clean_codes
 USABLE = ("valid", "upgraded")  # statuses whose number is a real GB 11643 number
 PERSON_FRAME_COLUMNS = [
     "row", "name", "name_norm", "name_sound", "id_number", "id_status", "id_key",
-    "birth_date", "birth_lo", "birth_hi", "age", "death_source", "sex", "region_code",
+    "birth_date", "birth_lo", "birth_hi", "age", "death_source", "sex", "region_code", "address_norm",
+    "address_digits",
 ]  # fmt: skip
+# Dropped from addresses before comparing: spaces and punctuation clerks add or omit.
+_ADDRESS_NOISE = re.compile(r"[\s,，.。·、:：;；()（）\[\]【】\-—_#/]+")
 
 
 def _ymd(text: pd.Series) -> pd.Series:
@@ -38,6 +44,17 @@ def _births(ids: pd.Series, status: pd.Series) -> tuple[pd.Series, pd.Series]:
     sex_digit = pd.to_numeric(ids.where(usable).str[16], errors="coerce")
     sex = pd.Series(np.where(sex_digit % 2 == 1, "M", "F"), index=ids.index).where(sex_digit.notna())
     return born, sex
+
+
+def normalise_addresses(text: pd.Series) -> pd.Series:
+    """One written form per home address: NFKC (full-width digits), no spaces or punctuation; "" if none.
+
+    Normalised once per distinct address (a village has few hundred).
+    """
+    raw = text.astype("object").where(text.notna(), "").astype(str)
+    uniq = pd.unique(raw)
+    norm = {a: _ADDRESS_NOISE.sub("", unicodedata.normalize("NFKC", a)) for a in uniq}
+    return raw.map(norm)
 
 
 def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataFrame:
@@ -75,6 +92,7 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
 
     sex = id_sex.where(usable & id_sex.notna(), col("sex").where(col("sex").isin(["M", "F"])))
     region = clean_codes(col("region_code"))
+    address = normalise_addresses(col("address"))
     out = pd.DataFrame(
         {
             "row": col("_row").to_numpy() if "_row" in frame.columns else np.arange(2, n + 2),
@@ -91,6 +109,9 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
             "death_source": col("source").to_numpy() if source == "deaths" else None,
             "sex": sex.to_numpy(),
             "region_code": region.to_numpy(),
+            # home address (roll, household registry, deaths); a property's 坐落 is not where its owner lives
+            "address_norm": address.to_numpy(),
+            "address_digits": address.str.replace(r"\D+", " ", regex=True).str.strip().to_numpy(),
         },
         index=idx,
     )
