@@ -11,13 +11,10 @@ shared by different people, owners from outside the county.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from checks.contract import SOURCES
-from checks.dataset import Dataset
+from checks.dataset import Dataset, from_frames
 from matching import idnumber
 
 COUNTY = "429006"
@@ -167,18 +164,7 @@ def county_frames(n_people: int, seed: int = 0, roll_share: float = 0.04) -> dic
 
 def to_dataset(frames: dict[str, pd.DataFrame]) -> Dataset:
     """What ingestion would hand over: contract columns, `_row`, normalised ids with status."""
-    out = {}
-    for source, df in frames.items():
-        df = df.copy()
-        for col in SOURCES[source].column_names:
-            if col not in df.columns:
-                df[col] = pd.NA
-        for col in SOURCES[source].id_columns():
-            norm = idnumber.normalise_series(df[col])
-            df[f"{col}_raw"], df[col], df[f"{col}_status"] = df[col], norm["id_number"], norm["status"]
-        df["_row"] = np.arange(2, len(df) + 2)
-        out[source] = df
-    return Dataset(county=COUNTY, period="2026-10", folder=Path("."), frames=out)
+    return from_frames(frames, COUNTY, "2026-10")
 
 
 def truth_of(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -39,3 +39,33 @@ class Dataset:
     def quarantined_counts(self) -> dict[str, int]:
         q = self.quarantine[self.quarantine["action"] == "quarantined"]
         return {str(k): int(v) for k, v in q.groupby("source").size().items()}
+
+
+def from_frames(frames: dict[str, pd.DataFrame], county: str, period: str, folder: Path = Path(".")) -> Dataset:
+    """A Dataset from frames that already hold typed values (tests, benchmarks, other loaders).
+
+    Does what ingestion does after parsing: every contract column present, identity
+    columns normalised with `<col>_raw` and `<col>_status`, dates as datetime64,
+    `_row` numbered as in a file whose header is row 1.
+    """
+    from checks.contract import OPTIONAL_SOURCES, SOURCES
+    from matching import idnumber
+
+    out = {}
+    for source, frame in frames.items():
+        df = frame.copy()
+        for col in SOURCES[source].column_names:
+            if col not in df.columns:
+                df[col] = pd.NA
+        for col in SOURCES[source].id_columns():
+            norm = idnumber.normalise_series(df[col])
+            df[f"{col}_raw"] = df[col]
+            df[col] = norm["id_number"]
+            df[f"{col}_status"] = norm["status"]
+        for column in SOURCES[source].columns:
+            if column.kind == "date":
+                df[column.name] = pd.to_datetime(df[column.name], errors="coerce")
+        df["_row"] = range(2, len(df) + 2)
+        out[source] = df
+    absent = [s for s in OPTIONAL_SOURCES if s not in out]
+    return Dataset(county=county, period=period, folder=folder, frames=out, absent=absent)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from checks.contract import SOURCES
-from checks.dataset import Dataset
+from checks.dataset import Dataset, from_frames
 from matching import idnumber
 
 VILLAGE_A = "429006101201"  # town 101, village 201
@@ -36,23 +34,7 @@ def legacy15(number: str) -> str:
 
 def make_dataset(frames: dict[str, pd.DataFrame], county: str = "429006", period: str = "2026-10") -> Dataset:
     """What ingestion hands over: canonical columns, `_row`, ids with `_raw` and `_status`."""
-    out = {}
-    for source, df in frames.items():
-        df = df.copy()
-        for col in SOURCES[source].column_names:
-            if col not in df.columns:
-                df[col] = pd.NA
-        for col in SOURCES[source].id_columns():
-            norm = idnumber.normalise_series(df[col])
-            df[f"{col}_raw"] = df[col]
-            df[col] = norm["id_number"]
-            df[f"{col}_status"] = norm["status"]
-        for c in SOURCES[source].columns:
-            if c.kind == "date":
-                df[c.name] = pd.to_datetime(df[c.name], errors="coerce")
-        df["_row"] = range(2, len(df) + 2)
-        out[source] = df
-    return Dataset(county=county, period=period, folder=Path("."), frames=out)
+    return from_frames(frames, county, period)
 
 
 def _filler(rng: random.Random, n: int) -> pd.DataFrame:
