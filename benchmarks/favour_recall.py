@@ -28,12 +28,12 @@ from pathlib import Path
 import pandas as pd
 
 from checks.ingest import load_dataset
-from hecha.sample.generate import generate_county
+from hecha.policy import Policy, load_policy
 from matching.resolve import resolve
-from models.favour import FavourResult, score_households
+from models.favour import FavourResult, ModelStore, score_households
 from models.favour.ties import ESTABLISHED_COLUMNS
-from models.policy import Policy, load_policy
 from models.rules import run_rules
+from sample.generate import generate_county
 
 COUNTY = "429006"
 
@@ -92,15 +92,15 @@ def run(
     k = len(planted)
     if k == 0:
         raise SystemExit(f"seed {seed}: the generator planted no favour households")
-    res1 = score_households(ds, index, rules, policy, None, work / "models")
+    res1 = score_households(ds, index, rules, policy, None, ModelStore(work / "models"))
     listed = set(res1.findings["household_id"])
     reviewed = _top(res1, max(1, round(review * k)))
     out = _outcomes(reviewed, planted, period)
 
     p2 = _next(period)
     ds2, index2, rules2, planted2 = _month(work / "data", p2, households, seed, policy, no_split_dates)
-    sup = score_households(ds2, index2, rules2, policy, out, work / "models")
-    uns = score_households(ds2, index2, rules2, policy, None, work / "models-unsup")
+    sup = score_households(ds2, index2, rules2, policy, out, ModelStore(work / "models"))
+    uns = score_households(ds2, index2, rules2, policy, None, ModelStore(work / "models-unsup"))
     k2, new = len(planted2), planted2 - reviewed
     n_new = 2 * len(new)
     return {

@@ -20,11 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from checks.ingest import load_dataset
-from hecha.sample.generate import generate_county
+from hecha.findings import HOUSEHOLD_LEVEL, RULE_CODES
+from hecha.policy import load_policy
 from matching.resolve import resolve
-from models.findings import HOUSEHOLD_LEVEL, RULE_CODES
-from models.policy import load_policy
 from models.rules import run_rules
+from sample.generate import generate_county
 
 
 def _subject_truth(findings: pd.DataFrame, records: pd.DataFrame) -> pd.Series:

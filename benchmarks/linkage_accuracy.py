@@ -2,7 +2,7 @@
 
 Run on demand:  .venv/bin/python benchmarks/linkage_accuracy.py [--households 3000] [--synthetic 20000]
 
-Data: a county from the project generator (hecha.sample.generate, truth in
+Data: a county from the project generator (sample.generate, truth in
 _truth/records.csv) loaded by checks.ingest.load_dataset; with --synthetic N a
 county of N people from benchmarks/linkage_synth.py instead. For each source
 pair a true pair is two rows with the same person_key; "links" counts our
@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import linkage_splink
 import linkage_synth
 
-from checks.dataset import Dataset
-from matching.index import PersonIndex
+from hecha.dataset import Dataset
+from hecha.index import PersonIndex
+from hecha.policy import LinkagePolicy
 from matching.resolve import person_frames, resolve
-from models.policy import LinkagePolicy
 
 PAIRS = [
     ("roll", "deaths"),
@@ -46,7 +46,7 @@ def load(args: argparse.Namespace) -> tuple[Dataset, pd.DataFrame, str]:
         frames = linkage_synth.county_frames(args.synthetic, seed=args.seed)
         return linkage_synth.to_dataset(frames), linkage_synth.truth_of(frames), f"synthetic {args.synthetic} people"
     from checks.ingest import load_dataset
-    from hecha.sample.generate import generate_county
+    from sample.generate import generate_county
 
     with tempfile.TemporaryDirectory(prefix="hecha-linkage-") as root:
         folder = generate_county(Path(root), "429006", "2026-10", args.households, args.seed)

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import linkage_splink
 import linkage_synth
 
+from hecha.policy import LinkagePolicy
 from matching import resolve as rs
-from models.policy import LinkagePolicy
 
 
 def peak_mb() -> float:

@@ -1,6 +1,6 @@
 """A noisy synthetic county for the linkage benchmarks, fast enough for 1M people.
 
-Used when the project generator (hecha.sample.generate) is absent and always for
+Used when the project generator (sample.generate) is absent and always for
 the 1M scale run. Every person-bearing row carries `_truth` (the person's true
 number, or an outsider's key) so pairwise precision and recall can be counted.
 Noise follows the data contract: one wrong digit, legacy 15-digit numbers,
@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checks.dataset import Dataset, from_frames
-from matching import idnumber
+from hecha import idnumber
+from hecha.dataset import Dataset, from_frames
 
 COUNTY = "429006"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单翟"

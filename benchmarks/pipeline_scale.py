@@ -20,11 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from checks.expectations import run_checks
 from checks.ingest import load_dataset
-from hecha.sample import generate_county
+from hecha.policy import load_policy
 from matching.resolve import resolve_timed
-from models.favour import score_households
-from models.policy import load_policy
+from models.favour import ModelStore, score_households
 from models.rules import run_rules
+from sample import generate_county
 
 
 def peak_mb() -> float:
@@ -63,7 +63,7 @@ def main() -> None:
         rows.append(("rules", time.perf_counter() - clock, peak_mb(), f"{len(rules.findings):,} findings"))
 
         clock = time.perf_counter()
-        favour = score_households(dataset, index, rules.findings, policy, None, root / "models")
+        favour = score_households(dataset, index, rules.findings, policy, None, ModelStore(root / "models"))
         rows.append(("favour", time.perf_counter() - clock, peak_mb(), f"{len(favour.findings):,} flagged"))
 
     print(f"\nPipeline on the generator's county: {args.households:,} households, seed {args.seed}\n")

@@ -16,22 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases.schema import AuditLog
+from hecha.labels import AUDIT_ACTIONS as ACTIONS
 
-ACTIONS: dict[str, str] = {
-    "login_ok": "登录成功",
-    "login_failed": "登录失败",
-    "logout": "退出登录",
-    "view": "查看案件",
-    "unmask": "查看完整身份证号",
-    "assign": "分派",
-    "notice": "登记告知",
-    "response": "登记申辩",
-    "decide": "核查结论",
-    "refused": "操作被拒绝",
-    "search": "按姓名或证件号查找",
-    "export": "导出案件清单",
-    "audit_export": "导出审计日志",
-}
 BEIJING = dt.timedelta(hours=8)  # stored times are naive UTC; users read China Standard Time
 CSV_HEADER = ["时间(北京时间)", "用户", "操作", "操作代码", "案件编号", "详情"]
 

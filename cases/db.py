@@ -9,7 +9,6 @@ which lets readers go on while a run writes.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,16 +20,17 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from hecha import settings
+
 log = logging.getLogger(__name__)
 
-DEFAULT_URL = "sqlite:///var/hecha.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for `url`, else env HECHA_DB, else var/hecha.db under the working folder."""
-    url = url or os.environ.get("HECHA_DB") or DEFAULT_URL
+    """An engine for `url`, else the default store (hecha.settings.default_db_url)."""
+    url = settings.db_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)

@@ -8,18 +8,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from cases.schema import STATUSES
 from hecha.exceptions import HechaError
+from hecha.labels import ACTIONS, DECISIONS, STATUSES
 
 Decision = Literal["confirmed", "cleared", "included", "rectified", "reinstated"]
 
-DECISIONS: dict[str, str] = {
-    "confirmed": "核实属实",
-    "cleared": "排除（误报）",
-    "included": "纳入保障",
-    "rectified": "整改完成",
-    "reinstated": "恢复发放并补发",
-}
 # The status a decision leaves the case in: a reinstated case was a false positive (cleared).
 DECISION_STATUS: dict[str, str] = {
     "confirmed": "confirmed",
@@ -28,7 +21,6 @@ DECISION_STATUS: dict[str, str] = {
     "rectified": "rectified",
     "reinstated": "cleared",
 }
-ACTIONS: dict[str, str] = {"stop_payment": "停发", "recover": "追回资金", "adjust": "调整待遇"}
 
 # Review status -> decisions allowed from it, with the label of the transition.
 TRANSITIONS: dict[str, dict[str, str]] = {

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from cases.db import session_scope
 from cases.schema import Case, CaseObservation
-from models.findings import HOUSEHOLD_LEVEL
+from hecha.findings import HOUSEHOLD_LEVEL
 
 EXPORT_COLUMNS = [
     "case_id",

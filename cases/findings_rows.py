@@ -1,4 +1,4 @@
-"""Turning a findings frame (models.findings.FINDING_COLUMNS) into clean case rows keyed by case_id.
+"""Turning a findings frame (hecha.findings.FINDING_COLUMNS) into clean case rows keyed by case_id.
 
 Frames arrive with NaN, numpy scalars and timestamps; the store needs plain str/float
 values and JSON-able evidence, and exactly one row per case.
@@ -17,7 +17,7 @@ import pandas as pd
 
 from cases.ids import case_id
 from cases.schema import Case
-from models.findings import FINDINGS, HOUSEHOLD_LEVEL
+from hecha.findings import FINDINGS, HOUSEHOLD_LEVEL
 
 log = logging.getLogger(__name__)
 

@@ -34,18 +34,8 @@ class Base(DeclarativeBase):
     pass
 
 
-# Case statuses and their Chinese labels. Open statuses still need work.
-STATUSES: dict[str, str] = {
-    "open": "待核查",
-    "in_review": "核查中",
-    "confirmed": "核实属实",
-    "cleared": "排除（误报）",
-    "included": "已纳入保障",
-    "rectified": "已整改",
-    "resolved_by_data": "数据已消除",
-}
+# Case statuses (their labels: hecha.labels.STATUSES); open ones still need work.
 OPEN_STATUSES = ("open", "in_review", "confirmed")
-CATEGORIES: dict[str, str] = {"wrong": "错保", "missed": "漏保", "favour": "人情保/关系保"}
 
 
 class Run(Base):

@@ -10,7 +10,7 @@ no events, so a re-run is idempotent. Nothing is ever deleted from `cases` or
 from __future__ import annotations
 
 import logging
-import os
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -19,24 +19,15 @@ from sqlalchemy.orm import Session
 
 from cases.db import session_scope
 from cases.findings_rows import CURRENT_FIELDS, finding_rows, plain_json
+from cases.ids import id_hash
 from cases.schema import OPEN_STATUSES, Case, CaseEvent, CaseObservation, CasePerson, Run, utcnow
 from cases.workflow import workflow_status
-from hecha.privacy import pseudonym
+from hecha.summary import CaseCounts
 
 log = logging.getLogger(__name__)
 
 DECIDED_STATUSES = ("cleared", "included", "rectified")
 SYSTEM = "system"
-
-
-def id_hash(id_number: str) -> str:
-    """Salted hash of an identity number; the workspace compares an inspector's own hash with case_people.
-
-    The salt comes from env HECHA_ID_SALT so that hashes are useless outside one installation;
-    it must stay the same for the life of the database.
-    """
-    salt = os.environ.get("HECHA_ID_SALT", "hecha-case-people-v1")
-    return pseudonym("case_people", salt, str(id_number).strip().upper(), length=32)
 
 
 def start_run(engine: Engine, run_id: str, county: str, period: str, policy: dict[str, Any]) -> None:
@@ -60,7 +51,7 @@ def fail_run(engine: Engine, run_id: str, error: str) -> None:
         run.summary = {**(run.summary or {}), "error": error}
 
 
-def update_run_summary(engine: Engine, run_id: str, summary: dict[str, Any]) -> None:
+def update_run_summary(engine: Engine, run_id: str, summary: Mapping[str, Any]) -> None:
     """Replace a run's summary (the flow adds timings and output paths after the cases are written)."""
     with session_scope(engine) as session:
         session.get_one(Run, run_id).summary = plain_json(summary)
@@ -72,10 +63,10 @@ def write_run(
     county: str,
     period: str,
     findings: pd.DataFrame,
-    summary: dict[str, Any],
+    summary: Mapping[str, Any],
     output_dir: str | None,
     people: pd.DataFrame | None = None,
-) -> dict[str, int]:
+) -> CaseCounts:
     """Store a run's findings as cases; returns {"new", "carried_over", "resolved_by_data", "total_open"}.
 
     Everything happens in one transaction: an exception leaves the store as it was.
@@ -235,7 +226,7 @@ def _replace_people(
         )
 
 
-def _counts(session: Session, county: str, period: str) -> dict[str, int]:
+def _counts(session: Session, county: str, period: str) -> CaseCounts:
     """Counts describe the month's state, not the act, so a re-run reports the same numbers."""
     observed = (
         select(func.count())
@@ -250,9 +241,9 @@ def _counts(session: Session, county: str, period: str) -> dict[str, int]:
         .where(Case.county == county, Case.status == "resolved_by_data", Case.case_id.in_(resolved_now))
     )
     total_open = select(func.count()).select_from(Case).where(Case.county == county, Case.status.in_(OPEN_STATUSES))
-    return {
-        "new": session.scalar(observed.where(Case.first_period == period)) or 0,
-        "carried_over": session.scalar(observed.where(Case.first_period < period)) or 0,
-        "resolved_by_data": session.scalar(resolved) or 0,
-        "total_open": session.scalar(total_open) or 0,
-    }
+    return CaseCounts(
+        new=session.scalar(observed.where(Case.first_period == period)) or 0,
+        carried_over=session.scalar(observed.where(Case.first_period < period)) or 0,
+        resolved_by_data=session.scalar(resolved) or 0,
+        total_open=session.scalar(total_open) or 0,
+    )

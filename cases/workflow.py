@@ -19,23 +19,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-# The workspace imports the decision vocabulary and DecisionError from here.
-from cases.decisions import ACTIONS, DECISION_STATUS, DECISIONS, TRANSITIONS, Decision, check_decision
+# The workspace imports DecisionError from here.
+from cases.decisions import DECISION_STATUS, TRANSITIONS, Decision, check_decision
 from cases.decisions import DecisionError as DecisionError
-from cases.schema import STATUSES, Case, CaseEvent, CasePerson, User, utcnow
+from cases.ids import id_hash
+from cases.schema import Case, CaseEvent, CasePerson, User, utcnow
 from hecha.exceptions import HechaError
+from hecha.labels import ACTIONS, DECISIONS, EVENT_KINDS, STATUSES
 
-EVENT_KINDS: dict[str, str] = {
-    "created": "发现疑点",
-    "seen_again": "本月再次发现",
-    "resolved_by_data": "数据已消除",
-    "reopened": "重新出现",
-    "assigned": "分派核查",
-    "notified": "告知当事人",
-    "response": "当事人陈述申辩",
-    "decision": "核查结论",
-    "note": "备注",
-}
 REVIEW_KINDS = ("assigned", "notified", "response")
 
 
@@ -88,7 +79,6 @@ def allowed_decisions(session: Session, case_id: str) -> dict[str, str]:
 
 def conflict_of_interest(session: Session, case_id: str, username: str) -> bool:
     """True when the user's own identity number is among the case's people (household, hukou, kin)."""
-    from cases.store import id_hash  # store imports this module
 
     user = session.get(User, username)
     if user is None or not user.id_number:

@@ -16,13 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from checks.contract import SOURCES, Source
 from checks.datadocs import publish_site
-from checks.dataset import Dataset
 from checks.plan import Spec, plan
 from checks.report import CheckReport, CheckResult, Status
+from hecha.contract import SOURCES, Source
+from hecha.dataset import Dataset
+from hecha.policy import ChecksPolicy
 from hecha.privacy import pseudonym
-from models.policy import ChecksPolicy
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from checks.contract import Source
+from hecha.contract import Source
 from hecha.exceptions import InputFileError
 
 _SPACES = re.compile(r"\s+")

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from checks.contract import PERSON_COLUMNS, SOURCES, Source
-from checks.dataset import QUARANTINE_COLUMNS, Dataset
 from checks.headers import map_header
 from checks.reading import is_blank, read_table
 from checks.rows import QUARANTINED, parse_rows
+from hecha.contract import PERSON_COLUMNS, SOURCES, Source
+from hecha.dataset import QUARANTINE_COLUMNS, Dataset
 from hecha.exceptions import HechaError, InputFileError, MissingSourceError
+from hecha.summary import SourceCounts
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +131,10 @@ def id_valid_share(frame: pd.DataFrame, source: str) -> float | None:
     return float(frame[f"{column}_status"].isin(["valid", "upgraded"]).mean())
 
 
-def source_summary(dataset: Dataset) -> dict[str, dict[str, object]]:
+def source_summary(dataset: Dataset) -> dict[str, SourceCounts]:
     """The "sources" part of the run summary (docs/architecture.md)."""
     quarantine = dataset.quarantine
-    out: dict[str, dict[str, object]] = {}
+    out: dict[str, SourceCounts] = {}
     for name, frame in dataset.frames.items():
         mine = quarantine[quarantine["source"] == name]
         share = id_valid_share(frame, name)

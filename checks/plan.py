@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from checks.contract import PERSON_COLUMNS, PROGRAMS, RELATIONS, SOURCES, Source
-from models.policy import ChecksPolicy
+from hecha.contract import PERSON_COLUMNS, PROGRAMS, RELATIONS, SOURCES, Source
+from hecha.policy import ChecksPolicy
 
 GOOD_ID_STATUSES = ["valid", "upgraded"]
 

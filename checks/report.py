@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from hecha.exceptions import DataQualityError
+from hecha.summary import CheckDetail, ChecksSummary
 
 Status = Literal["passed", "failed", "not_run"]
 
@@ -76,22 +77,26 @@ class CheckReport:
         if not self.ok:
             raise DataQualityError(self.reason)
 
-    def to_summary(self) -> dict[str, Any]:
+    def to_summary(self) -> ChecksSummary:
         """The "checks" part of the run summary (docs/architecture.md)."""
-        return {
-            **self.counts,
-            "details": [
-                {
-                    "source": r.source,
-                    "expectation": r.expectation,
-                    "status": r.status,
-                    "observed": r.observed,
-                    "blocking": r.blocking,
-                }
+        counts = self.counts
+        return ChecksSummary(
+            passed=counts["passed"],
+            failed=counts["failed"],
+            not_run=counts["not_run"],
+            blocking_failed=counts["blocking_failed"],
+            details=[
+                CheckDetail(
+                    source=r.source,
+                    expectation=r.expectation,
+                    status=r.status,
+                    observed=r.observed,
+                    blocking=r.blocking,
+                )
                 for r in self.results
             ],
-            "data_docs": str(self.data_docs) if self.data_docs else None,
-        }
+            data_docs=str(self.data_docs) if self.data_docs else None,
+        )
 
     def write_json(self, path: Path) -> Path:
         data = {

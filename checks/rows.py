@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from checks.contract import Column, Source
 from checks.values import BadValue, parser_for
+from hecha.contract import Column, Source
+from hecha.idnumber import normalise
 from hecha.privacy import mask_id
-from matching.idnumber import normalise
 
 QUARANTINED = "quarantined"
 KEPT_FLAGGED = "kept_flagged"

@@ -1,4 +1,4 @@
-"""Parsing one cell's text by its contract kind (checks.contract.Kind).
+"""Parsing one cell's text by its contract kind (hecha.contract.Kind).
 
 Each parser takes non-empty, stripped text and returns the normalised value, or raises
 BadValue with a Chinese and an English reason. Ingestion decides what a bad value means
@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from checks.contract import PROGRAMS, RELATIONS, Column
+from hecha.contract import PROGRAMS, RELATIONS, Column
 
 
 class BadValue(ValueError):

@@ -17,21 +17,24 @@ from typing import Any, TypeVar
 import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy import Engine
 
 from cases import db as case_db
 from cases import export as case_export
 from cases import store
 from cases.outcomes import load_outcomes
-from checks.dataset import Dataset
 from checks.expectations import run_checks
 from checks.ingest import load_dataset
+from checks.report import CheckReport
+from flows.summary import build_summary
+from hecha.dataset import Dataset
+from hecha.findings import FindingsResult
+from hecha.index import PersonIndex
+from hecha.policy import Policy, load_policy
 from hecha.settings import RunSettings
-from hecha.summary import build_summary
-from matching.index import PersonIndex
+from hecha.summary import CaseCounts, RunSummary
 from matching.resolve import resolve
-from models.favour import FavourResult, score_households
-from models.findings import FindingsResult
-from models.policy import Policy, load_policy
+from models.favour import FavourResult, ModelStore, score_households
 from models.rules import related_people, run_rules
 from reports.artifacts import publish_run_artifacts
 from reports.monthly import write_monthly_report
@@ -50,7 +53,7 @@ def load_stage(settings: RunSettings) -> Dataset:
 
 
 @_stage("数据检查 checks")
-def checks_stage(dataset: Dataset, policy: Policy, out_dir: Path) -> Any:
+def checks_stage(dataset: Dataset, policy: Policy, out_dir: Path) -> CheckReport:
     report = run_checks(dataset, policy.checks, out_dir / "checks")
     dataset.quarantine.to_csv(out_dir / "quarantine.csv", index=False, encoding="utf-8-sig")
     report.raise_if_blocking()
@@ -69,32 +72,33 @@ def rules_stage(dataset: Dataset, index: PersonIndex, policy: Policy) -> Finding
 
 @_stage("人情保风险 favour")
 def favour_stage(
-    dataset: Dataset, index: PersonIndex, rules: FindingsResult, policy: Policy, db_url: str, model_dir: Path
+    dataset: Dataset,
+    index: PersonIndex,
+    rules: FindingsResult,
+    policy: Policy,
+    outcomes: pd.DataFrame,
+    models: ModelStore,
 ) -> FavourResult:
-    engine = case_db.make_engine(db_url)
-    outcomes = load_outcomes(engine, dataset.county)
-    return score_households(dataset, index, rules.findings, policy, outcomes, model_dir)
+    return score_households(dataset, index, rules.findings, policy, outcomes, models)
 
 
 @_stage("写入案件 cases", retries=1)
 def write_stage(
-    db_url: str,
+    engine: Engine,
     run_id: str,
     dataset: Dataset,
     findings: pd.DataFrame,
     people: pd.DataFrame,
-    summary: dict[str, Any],
+    summary: RunSummary,
     out_dir: Path,
-) -> dict[str, int]:
-    engine = case_db.make_engine(db_url)
+) -> CaseCounts:
     return store.write_run(
         engine, run_id, dataset.county, dataset.period, findings, summary, str(out_dir), people=people
     )
 
 
 @_stage("导出与报告 outputs")
-def outputs_stage(db_url: str, county: str, period: str, out_dir: Path) -> dict[str, Path]:
-    engine = case_db.make_engine(db_url)
+def outputs_stage(engine: Engine, county: str, period: str, out_dir: Path) -> dict[str, Path]:
     paths: dict[str, Path] = {"cases_csv": out_dir / "cases.csv"}
     case_export.export_cases(engine, county, period, paths["cases_csv"])
     for kind, path in write_monthly_report(engine, county, period, out_dir / "report").items():
@@ -110,7 +114,7 @@ def monthly_reconciliation(
     db_url: str | None = None,
     policy_path: str | None = None,
     output_root: str | None = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """核查 one county-month: load → check → link → rules → favour risk → cases → export and report."""
     settings = RunSettings(
         input_root=Path(input_root),
@@ -143,13 +147,15 @@ def monthly_reconciliation(
         report = timed("checks", checks_stage, dataset, policy, out_dir)
         index = timed("linkage", linkage_stage, dataset, policy)
         rules = timed("rules", rules_stage, dataset, index, policy)
-        favour = timed("favour", favour_stage, dataset, index, rules, policy, settings.db, settings.model_dir)
+        outcomes = load_outcomes(engine, county)
+        models = ModelStore(settings.model_dir)
+        favour = timed("favour", favour_stage, dataset, index, rules, policy, outcomes, models)
         findings = pd.concat([rules.findings, favour.findings], ignore_index=True)
         people = related_people(dataset, index, findings)
         summary = build_summary(run_id, dataset, report, index, rules, favour, timings, out_dir)
-        summary["cases"] = timed("cases", write_stage, settings.db, run_id, dataset, findings, people, summary, out_dir)
+        summary["cases"] = timed("cases", write_stage, engine, run_id, dataset, findings, people, summary, out_dir)
         store.update_run_summary(engine, run_id, summary)
-        paths = timed("outputs", outputs_stage, settings.db, county, period, out_dir)
+        paths = timed("outputs", outputs_stage, engine, county, period, out_dir)
     except Exception as exc:
         store.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
         raise
@@ -161,7 +167,9 @@ def monthly_reconciliation(
 
 
 @task(name="核查一个县 county-month", cache_policy=NO_CACHE)
-def reconcile_county(input_root: str, county: str, period: str, db_url: str | None, policy_path: str | None) -> dict:
+def reconcile_county(
+    input_root: str, county: str, period: str, db_url: str | None, policy_path: str | None
+) -> RunSummary:
     """One county as a task, so a city or province fans out over the flow's task runner."""
     return monthly_reconciliation(input_root, county, period, db_url, policy_path)
 
@@ -169,7 +177,7 @@ def reconcile_county(input_root: str, county: str, period: str, db_url: str | No
 @flow(name="hecha-monthly-many", log_prints=True)
 def reconcile_counties(
     input_root: str, counties: list[str], period: str, db_url: str | None = None, policy_path: str | None = None
-) -> dict[str, dict]:
+) -> dict[str, RunSummary]:
     """Several counties of one month in parallel (ThreadPool by default; DaskTaskRunner for a cluster)."""
     futures = {c: reconcile_county.submit(input_root, c, period, db_url, policy_path) for c in counties}
     return {c: f.result() for c, f in futures.items()}

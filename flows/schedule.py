@@ -12,6 +12,7 @@ from prefect import flow
 from prefect.schedules import Cron
 
 from flows.monthly import reconcile_counties
+from hecha.summary import RunSummary
 
 
 def previous_period(today: dt.date) -> str:
@@ -24,7 +25,7 @@ def previous_period(today: dt.date) -> str:
 @flow(name="hecha-monthly-scheduled", log_prints=True)
 def reconcile_previous_month(
     input_root: str, counties: list[str], db_url: str | None = None, policy_path: str | None = None
-) -> dict[str, dict]:
+) -> dict[str, RunSummary]:
     period = previous_period(dt.date.today())
     return reconcile_counties(input_root, counties, period, db_url, policy_path)
 

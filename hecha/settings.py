@@ -1,4 +1,9 @@
-"""Typed settings of a monthly run, validated at the boundary (CLI and flow parameters)."""
+"""Settings, resolved in one place: every command, the flow and the workspace ask here.
+
+The environment (HECHA_HOME, HECHA_DB, HECHA_SECRET_KEY, HECHA_ID_SALT, HECHA_COOKIE_SECURE)
+is read only by this module, so `HECHA_HOME=/x hecha run …` and a later `hecha export` or
+`hecha serve` without `--db` find the same store from any working folder.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,37 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, field_validator
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+DEFAULT_ID_SALT = "hecha-case-people-v1"
 
 
 def home() -> Path:
     """Where runs, the default database and Prefect's state live (HECHA_HOME, default ./var)."""
-    return Path(os.environ.get("HECHA_HOME", "var")).resolve()
+    return Path(os.environ.get("HECHA_HOME", "var")).expanduser().resolve()
 
 
 def default_db_url() -> str:
+    """The case store when no `--db` is given: env HECHA_DB, else SQLite at HECHA_HOME/hecha.db."""
     return os.environ.get("HECHA_DB") or f"sqlite:///{home() / 'hecha.db'}"
+
+
+def db_url(url: str | None = None) -> str:
+    """`url` when given (a `--db` option), else the default store."""
+    return url or default_db_url()
+
+
+def secret_key() -> str | None:
+    """Signs the workspace's session cookies; None means a random key per start."""
+    return os.environ.get("HECHA_SECRET_KEY") or None
+
+
+def cookie_secure() -> bool:
+    """Send session cookies over HTTPS only (set HECHA_COOKIE_SECURE=1 behind TLS)."""
+    return os.environ.get("HECHA_COOKIE_SECURE", "") == "1"
+
+
+def id_salt() -> str:
+    """Salt of identity-number hashes in the case store; must stay the same for the life of a database."""
+    return os.environ.get("HECHA_ID_SALT") or DEFAULT_ID_SALT
 
 
 def configure_offline_runtime() -> None:
@@ -69,7 +96,7 @@ class RunSettings(BaseModel):
 
     @property
     def db(self) -> str:
-        return self.db_url or default_db_url()
+        return db_url(self.db_url)
 
     def run_dir(self, run_id: str) -> Path:
         root = self.output_root or home() / "runs"

@@ -1,92 +1,78 @@
-"""The run summary: what was read, set aside, linked and found — stored with the run and printed."""
+"""The shape of a run summary: what a run read, set aside, linked and found.
+
+Built by `flows.summary.build_summary`, stored as JSON with the run (`runs.summary`), printed
+by the CLI, published as a Prefect artifact and shown in the monthly report. Plain JSON
+types only (numbers are Python ints and floats), so every consumer can read it back.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from checks.contract import SOURCES
-from checks.dataset import Dataset
-from checks.ingest import source_summary
-from matching.index import PersonIndex
-from models.findings import FINDINGS, FindingsResult
+from typing import Any, TypedDict
 
 
-def build_summary(
-    run_id: str,
-    dataset: Dataset,
-    checks: Any,
-    index: PersonIndex,
-    rules: FindingsResult,
-    favour: Any,
-    timings: dict[str, float],
-    out_dir: Path,
-) -> dict[str, Any]:
-    """Plain JSON (docs/architecture.md "Run summary"); counts are Python ints for Prefect and JSON."""
-    findings = {code: 0 for code in FINDINGS}
-    for frame in (rules.findings, favour.findings):
-        for code, n in frame["finding"].value_counts().items():
-            findings[str(code)] += int(n)
-    not_run = dict(rules.not_run)
-    not_run.update(getattr(favour, "not_run", {}) or {})
-    return {
-        "county": dataset.county,
-        "period": dataset.period,
-        "run_id": run_id,
-        "output_dir": str(out_dir),
-        "sources": source_summary(dataset),
-        "absent_sources": list(dataset.absent),
-        "checks": checks.to_summary(),
-        "linkage": {k: {kk: float(vv) for kk, vv in v.items()} for k, v in index.stats.items()},
-        "findings": findings,
-        "rules_not_run": not_run,
-        "favour": {
-            "model": favour.model_info,
-            "villages": favour.villages.head(20).to_dict(orient="records") if len(favour.villages) else [],
-            "fairness": favour.fairness,
-            "precision": _records(favour.precision),
-        },
-        "timings": dict(timings),
-    }
+class SourceCounts(TypedDict):
+    """One source file: every data line read is either loaded or quarantined."""
+
+    file: str | None
+    rows_read: int
+    rows_loaded: int
+    quarantined: int
+    flagged: int  # loaded but marked (e.g. an invalid identity number kept)
+    id_valid_share: float | None
 
 
-def _records(frame: Any) -> list[dict[str, Any]]:
-    """A small frame as JSON-able records (numpy scalars become Python numbers, NaN becomes None)."""
-    if frame is None or len(frame) == 0:
-        return []
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")]
+class CheckDetail(TypedDict):
+    source: str
+    expectation: str
+    status: str  # passed | failed | not_run
+    observed: Any
+    blocking: bool
 
 
-def format_summary(summary: dict[str, Any]) -> str:
-    """The run summary as the operator reads it in a terminal (Chinese first)."""
-    lines = [f"核查完成 run {summary['run_id']}：{summary['county']} {summary['period']}", "", "数据源 sources:"]
-    for name, s in summary["sources"].items():
-        zh = SOURCES[name].zh if name in SOURCES else name
-        share = s.get("id_valid_share")
-        valid = "—" if share is None else f"{share:.1%}"
-        lines.append(
-            f"  {zh:<14} {name:<20} 读取 {s['rows_read']:>8}  隔离 {s['quarantined']:>5}  "
-            f"标记 {s['flagged']:>5}  身份证号有效率 {valid}"
-        )
-    for name in summary["absent_sources"]:
-        lines.append(f"  {SOURCES[name].zh:<14} {name:<20} 未提供（相关检查未运行 not run）")
-    c = summary["checks"]
-    lines += ["", f"数据检查 checks: 通过 {c['passed']}，未通过 {c['failed']}，未运行 {c['not_run']}"]
-    lines += ["", "身份匹配 links by source:"]
-    for pair, s in summary["linkage"].items():
-        lines.append(f"  {pair:<36} 链接 {int(s.get('links', 0)):>7}  模糊 {s.get('fuzzy_share', 0.0):.1%}")
-    lines += ["", "发现 findings by code:"]
-    for code, n in summary["findings"].items():
-        if code in summary["rules_not_run"]:
-            lines.append(f"  {code:<26} {FINDINGS[code][1]:<16} 未运行：{summary['rules_not_run'][code]}")
-        else:
-            lines.append(f"  {code:<26} {FINDINGS[code][1]:<16} {n:>6}")
-    if "cases" in summary:
-        k = summary["cases"]
-        lines += [
-            "",
-            f"案件 cases: 新增 {k.get('new', 0)}，延续 {k.get('carried_over', 0)}，"
-            f"数据已消除 {k.get('resolved_by_data', 0)}，待处理合计 {k.get('total_open', 0)}",
-        ]
-    return "\n".join(lines)
+class ChecksSummary(TypedDict):
+    passed: int
+    failed: int
+    not_run: int
+    blocking_failed: int
+    details: list[CheckDetail]
+    data_docs: str | None
+
+
+class LinkCounts(TypedDict, total=False):
+    candidates: float
+    links: float
+    fuzzy: float
+    fuzzy_share: float
+
+
+class FavourSummary(TypedDict):
+    model: dict[str, Any]
+    villages: list[dict[str, Any]]
+    fairness: dict[str, Any]
+    precision: list[dict[str, Any]]
+
+
+class CaseCounts(TypedDict, total=False):
+    new: int
+    carried_over: int
+    resolved_by_data: int
+    total_open: int
+
+
+class RunSummary(TypedDict, total=False):
+    """docs/architecture.md "Run summary"; `cases` and `outputs` are added as the run proceeds."""
+
+    county: str
+    period: str
+    run_id: str
+    output_dir: str
+    sources: dict[str, SourceCounts]
+    absent_sources: list[str]
+    checks: ChecksSummary
+    linkage: dict[str, LinkCounts]
+    findings: dict[str, int]
+    rules_not_run: dict[str, str]
+    favour: FavourSummary
+    cases: CaseCounts
+    timings: dict[str, float]
+    outputs: dict[str, str]

@@ -21,7 +21,7 @@ import pandas as pd
 import recordlinkage as rl
 from recordlinkage.base import BaseIndexAlgorithm
 
-from matching import idnumber
+from hecha import idnumber
 
 
 def blocking_keys(people: pd.DataFrame) -> pd.DataFrame:

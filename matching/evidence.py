@@ -11,23 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from hecha.labels import agreement_zh
 from matching.compare import FIELDS, LEVELS, NULL
 
-ZH: dict[str, dict[str, str]] = {
-    "id": {
-        "exact": "身份证号一致",
-        "upgraded_equal": "15位旧号升级后一致",
-        "one_digit": "身份证号一位不同",
-        "other": "身份证号不同",
-    },
-    "name": {"exact": "姓名一致", "same_sound": "姓名同音", "similar": "姓名相近", "other": "姓名不同"},
-    "birth": {"exact": "出生日期一致", "close": "出生日期相近", "other": "出生日期不同"},
-    "age": {"other": "年龄不符"},
-    "sex": {"disagree": "性别不同"},
-    "region": {"same_village": "同村", "same_town": "同镇", "same_county": "同县", "other": "不同县"},
-    "town": {"same_town": "同镇", "same_county": "同县", "other": "不同县"},
-    "address": {"same": "住址一致", "contains": "住址相符", "similar": "住址相近", "other": "住址不同"},
-}
 FUZZY_FREE = ("exact", "upgraded_equal")  # id levels that need no fuzzy matching
 
 
@@ -68,6 +54,6 @@ def evidence_zh(agree: Mapping[str, str], left: Mapping[str, Any], right: Mappin
             parts.append("姓名一致（繁简或写法不同）")
         elif f == "age" and level == "consistent":
             parts.append(_age_text(left, right))
-        elif level in ZH[f]:
-            parts.append(ZH[f][level])
+        elif phrase := agreement_zh(f, level):
+            parts.append(phrase)
     return "；".join(parts)

@@ -14,8 +14,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from checks.contract import PERSON_COLUMNS
-from matching import idnumber
+from hecha import idnumber
+from hecha.contract import PERSON_COLUMNS
 from matching.names import normalise_names
 from matching.regions import as_number, clean_codes
 

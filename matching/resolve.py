@@ -15,16 +15,16 @@ import numpy as np
 import pandas as pd
 import recordlinkage as rl
 
-from checks.contract import PERSON_COLUMNS
-from checks.dataset import Dataset
+from hecha.contract import PERSON_COLUMNS
+from hecha.dataset import Dataset
+from hecha.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
+from hecha.policy import LinkagePolicy
 from matching.blocking import blocking_frame, candidate_pairs
 from matching.classify import FellegiSunter
 from matching.cluster import person_ids, select_links, union
 from matching.compare import LEVELS, compare
 from matching.evidence import FUZZY_FREE, agreement, evidence_zh
-from matching.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
 from matching.prepare import USABLE, person_frame
-from models.policy import LinkagePolicy
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 from uuid import UUID
 
-from models.findings import FINDINGS
-from reports.labels import category_zh, finding_zh
+from hecha.findings import FINDINGS
+from hecha.labels import category_zh, finding_zh
+from hecha.summary import RunSummary
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ def _key(*parts: object) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", "-".join(str(p) for p in parts).lower()).strip("-")
 
 
-def findings_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+def findings_rows(summary: RunSummary) -> list[dict[str, Any]]:
     """One row per finding code; counts cast to int because table artifacts reject numpy ints."""
     return [
         {"代码": code, "名称": finding_zh(code), "类别": category_zh(FINDINGS.get(code, ("", ""))[0]), "数量": int(n)}
@@ -37,9 +39,9 @@ def findings_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def digest(summary: dict[str, Any], report_paths: dict[str, Path]) -> str:
-    cases = summary.get("cases") or {}
-    checks = summary.get("checks") or {}
+def digest(summary: RunSummary, report_paths: dict[str, Path]) -> str:
+    cases: Mapping[str, Any] = summary.get("cases") or {}
+    checks: Mapping[str, Any] = summary.get("checks") or {}
     lines = [
         f"# 核查运行 {summary.get('county', '')} {summary.get('period', '')}",
         "",
@@ -55,7 +57,7 @@ def digest(summary: dict[str, Any], report_paths: dict[str, Path]) -> str:
     return "\n".join(lines)
 
 
-def publish_run_artifacts(summary: dict[str, Any], report_paths: dict[str, Path]) -> list[UUID]:
+def publish_run_artifacts(summary: RunSummary, report_paths: dict[str, Path]) -> list[UUID]:
     """Create the digest and findings-table artifacts; returns their ids ([] outside a flow run)."""
     if not _in_run():
         log.debug("not in a Prefect flow run: no artifacts")

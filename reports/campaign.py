@@ -13,8 +13,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from cases.schema import utcnow
+from hecha.labels import CATEGORIES, category_zh, finding_zh
 from reports import charts, data
-from reports.labels import CATEGORY_ORDER, category_zh, finding_zh
 from reports.model import Metric, Report, Section, Table
 from reports.scope import campaign_cases
 from reports.typical import typical_cases
@@ -27,7 +27,7 @@ def _rate(numerator: float, denominator: float) -> float:
 
 def by_category(cases: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for category in CATEGORY_ORDER:
+    for category in CATEGORIES:
         part = cases[cases.category == category]
         rows.append(
             {
@@ -121,7 +121,7 @@ def headline(cases: pd.DataFrame) -> list[Metric]:
         Metric("flagged", "疑点线索", len(cases), "条"),
         Metric("verified", "已核查", int(cases.decided.sum()), "条"),
     ]
-    for category in CATEGORY_ORDER:
+    for category in CATEGORIES:
         metrics.append(
             Metric(
                 f"confirmed_{category}",

@@ -12,8 +12,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from hecha.exceptions import HechaError
+from hecha.labels import CATEGORIES, DECISIONS, category_zh, finding_zh
 from reports import charts, data, run_summary
-from reports.labels import CATEGORY_ORDER, DECISIONS_ZH, category_zh, finding_zh
 from reports.model import Metric, Report, Section, Table
 from reports.writer import write_all
 
@@ -40,8 +40,8 @@ def findings_by_code(current: pd.DataFrame) -> pd.DataFrame:
 def category_counts(current: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Counts per category (columns 错保/漏保/人情保) for each group, with a total."""
     table = pd.crosstab([current[c] for c in by], current["category"]) if len(current) else pd.DataFrame()
-    table = table.reindex(columns=CATEGORY_ORDER, fill_value=0).astype(int)
-    table.columns = [category_zh(c) for c in CATEGORY_ORDER]
+    table = table.reindex(columns=list(CATEGORIES), fill_value=0).astype(int)
+    table.columns = [category_zh(c) for c in CATEGORIES]
     table["合计"] = table.sum(axis=1)
     table = table.reset_index().rename(columns={"town": "乡镇", "village": "村（社区）"})
     return table.sort_values("合计", ascending=False, kind="stable").reset_index(drop=True)
@@ -72,7 +72,7 @@ def changes(obs: pd.DataFrame, period: str) -> pd.DataFrame:
     seen_before = set(obs.loc[obs.period < period, "case_id"])
     previous = obs[obs.period == data.previous_period(period)]
     rows = []
-    for category in CATEGORY_ORDER:
+    for category in CATEGORIES:
         cur = current[current.category == category]
         prev = previous[previous.category == category]
         new = int((~cur.case_id.isin(seen_before)).sum())
@@ -94,10 +94,10 @@ def review_progress(current: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFra
     """This month's cases by latest inspector decision (未决定 = no decision yet)."""
     merged = current.merge(outcomes[["case_id", "decision"]], on="case_id", how="left")
     merged["decision"] = merged["decision"].fillna("none")
-    labels = {"none": "尚未作出核查决定", **DECISIONS_ZH}
-    table = pd.crosstab(merged["decision"], merged["category"]).reindex(index=list(labels), columns=CATEGORY_ORDER)
+    labels = {"none": "尚未作出核查决定", **DECISIONS}
+    table = pd.crosstab(merged["decision"], merged["category"]).reindex(index=list(labels), columns=list(CATEGORIES))
     table = table.fillna(0).astype(int)
-    table.columns = [category_zh(c) for c in CATEGORY_ORDER]
+    table.columns = [category_zh(c) for c in CATEGORIES]
     table["合计"] = table.sum(axis=1)
     table.index = [labels[i] for i in table.index]
     return table.rename_axis("核查决定").reset_index()
@@ -117,7 +117,7 @@ def missed_table(missed: pd.DataFrame) -> pd.DataFrame:
 def _finding_charts(by_code: pd.DataFrame, by_town: pd.DataFrame) -> list[tuple[str, bytes]]:
     if by_code.empty:
         return []
-    town_chart = by_town.set_index("乡镇")[[category_zh(c) for c in CATEGORY_ORDER]]
+    town_chart = by_town.set_index("乡镇")[[category_zh(c) for c in CATEGORIES]]
     return [
         ("按规则统计的线索数", charts.barh(list(by_code["名称"]), list(by_code["线索数"]), "按规则统计的线索数", "条")),
         ("各乡镇线索数", charts.stacked(town_chart, "各乡镇线索数", "条")),

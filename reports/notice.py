@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
+from hecha.labels import finding_zh, program_zh
 from hecha.privacy import mask_id, mask_name
 from reports import data
-from reports.labels import finding_zh, programs_zh
 from reports.render_xlsx import write_frames
 
 NOTICE_COLUMNS = ["序号", "乡镇", "村（社区）", "姓名", "身份证号码", "救助事项", "纳入依据", "核查结论日期"]
@@ -35,7 +35,7 @@ def notice_frame(engine: Engine, county: str, period: str) -> pd.DataFrame:
             "村（社区）": merged["village"],
             "姓名": merged["name"].map(mask_name),
             "身份证号码": merged["id_number"].map(mask_id),
-            "救助事项": merged["program"].map(programs_zh),
+            "救助事项": merged["program"].map(program_zh),
             "纳入依据": merged["finding"].map(finding_zh),
             "核查结论日期": pd.to_datetime(merged["decided_at"]).dt.strftime("%Y-%m-%d"),
         },

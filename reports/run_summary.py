@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from reports.labels import finding_zh, source_zh
+from hecha.labels import finding_zh, source_zh
 
 
 def sources_table(summary: dict[str, Any]) -> pd.DataFrame:

@@ -6,8 +6,8 @@ import re
 
 import pandas as pd
 
+from hecha.labels import DECISIONS, category_zh, finding_zh
 from hecha.privacy import mask_id, mask_name
-from reports.labels import DECISIONS_ZH, category_zh, finding_zh
 
 ID_PATTERN = re.compile(r"\d{14,17}[\dXx]")
 
@@ -38,7 +38,7 @@ def typical_cases(cases: pd.DataFrame, per_category: int = 2) -> pd.DataFrame:
             "问题及情况": finding_zh(r["finding"])
             + "："
             + anonymise(str((r["evidence"] or {}).get("summary_zh", "")), r["name"]),
-            "核查结论": DECISIONS_ZH.get(r["decision"], r["decision"]),
+            "核查结论": DECISIONS.get(r["decision"], r["decision"]),
             "停发（元/月）": float(r["monthly_amount_stopped"]),
             "追回（元）": float(r["amount_recovered"]),
             "发放（元）": float(r["amount_paid"]),

@@ -10,4 +10,6 @@ rc=$?
 if [[ $rc == 5 ]]; then echo "no tests ran: failing" >&2; exit 1; fi
 [[ $rc == 0 ]] || exit $rc
 .venv/bin/ruff check . || exit 1
+.venv/bin/ruff format --check . || exit 1
+.venv/bin/lint-imports || exit 1
 .venv/bin/mypy || exit 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from cases.db import make_engine
 from cases.schema import Base
 
 target_metadata = Base.metadata
@@ -13,8 +14,6 @@ def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
         # Developer use (`alembic revision --autogenerate`): connect like the service does.
-        from cases.db import make_engine
-
         with make_engine(None).begin() as own_connection:
             _run(own_connection)
     else:

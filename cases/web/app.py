@@ -7,7 +7,6 @@ security headers; the routes live in small modules by page.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,6 +22,7 @@ from cases.users import ROLES
 from cases.web import routes_actions, routes_audit, routes_auth, routes_case, routes_queue
 from cases.web.deps import LoginRequired, render
 from cases.web.labels import FILTERS
+from hecha import settings
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +46,12 @@ def _templates() -> Jinja2Templates:
 
 
 def create_app(db_url: str | None = None, *, secret_key: str | None = None) -> FastAPI:
-    """The workspace app over the case store at `db_url` (else env HECHA_DB, else var/hecha.db).
+    """The workspace app over the case store at `db_url` (else the default store, hecha.settings).
 
     The secret signs session cookies; without one (argument or env HECHA_SECRET_KEY) a random
     key is used and every restart logs everybody out. Set HECHA_COOKIE_SECURE=1 behind HTTPS.
     """
-    key = secret_key or os.environ.get("HECHA_SECRET_KEY")
+    key = secret_key or settings.secret_key()
     if not key:
         log.warning("no HECHA_SECRET_KEY set: using a random session key (sessions end on restart)")
         key = secrets.token_urlsafe(48)
@@ -64,7 +64,7 @@ def create_app(db_url: str | None = None, *, secret_key: str | None = None) -> F
         session_cookie="hecha_session",
         max_age=SESSION_IDLE_SECONDS,
         same_site="lax",
-        https_only=os.environ.get("HECHA_COOKIE_SECURE", "") == "1",
+        https_only=settings.cookie_secure(),
     )
 
     @app.middleware("http")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from openpyxl import Workbook
 
 from cases.schema import Case
-from cases.web.labels import category_zh, finding_zh, program_zh, status_zh
+from hecha.labels import category_zh, finding_zh, program_zh, status_zh
 from hecha.privacy import mask_id, mask_name
 
 HEADER = [

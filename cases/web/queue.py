@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from cases.schema import STATUSES, Case, User
+from cases.schema import Case, User
+from hecha.labels import STATUSES
 
 PAGE_SIZE = 50
 SORTS: dict[str, Any] = {

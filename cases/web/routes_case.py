@@ -13,7 +13,8 @@ from cases.schema import User
 from cases.users import can_see
 from cases.web import casepage
 from cases.web.deps import check_csrf, current_user, engine_of, render, require_role, visible_case
-from cases.web.labels import ACTIONS, METHODS
+from cases.web.labels import METHODS
+from hecha.labels import ACTIONS
 from hecha.privacy import mask_id, mask_phone
 
 router = APIRouter()

@@ -7,10 +7,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from cases import audit
 from cases.db import session_scope
-from cases.schema import CATEGORIES, STATUSES, User
+from cases.schema import User
 from cases.web import queue
 from cases.web.deps import check_csrf, current_user, engine_of, render
 from cases.web.export import queue_xlsx
+from hecha.labels import CATEGORIES, STATUSES
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

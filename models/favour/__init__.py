@@ -11,25 +11,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from checks.dataset import Dataset
-from matching.index import PersonIndex
+from hecha.dataset import Dataset
+from hecha.findings import FINDING_COLUMNS
+from hecha.index import PersonIndex
+from hecha.policy import FavourPolicy, Policy
 from models.favour.explain import ANOMALY, finding_rows
 from models.favour.fairness import fairness_report
 from models.favour.features import FEATURE_NAMES, HouseholdFeatures, assert_no_protected, build_features
 from models.favour.model import AnomalyScorer, FavourClassifier
 from models.favour.precision import precision_by_model, precision_by_rule
 from models.favour.ranking import VILLAGE_COLUMNS, select_flagged, village_ranking
-from models.favour.store import favour_labels, load_snapshots, model_version, save_model, save_snapshot, training_set
-from models.findings import FINDING_COLUMNS
-from models.policy import FavourPolicy, Policy
+from models.favour.store import ModelStore, favour_labels, model_version, training_set
 
-__all__ = ["FavourResult", "precision_by_model", "precision_by_rule", "score_households"]
+__all__ = ["FavourResult", "ModelStore", "precision_by_model", "precision_by_rule", "score_households"]
 log = logging.getLogger(__name__)
 CODE = "FAVOUR_RISK"
 
@@ -49,7 +48,7 @@ def _fit(
     feats: HouseholdFeatures,
     outcomes: pd.DataFrame | None,
     fp: FavourPolicy,
-    model_dir: Path,
+    models: ModelStore,
     snapshots: pd.DataFrame,
     county: str,
     period: str,
@@ -59,7 +58,7 @@ def _fit(
     unsup = AnomalyScorer(n_estimators=fp.n_estimators, z_weight=fp.z_weight, random_state=fp.random_state).fit(
         X.to_numpy()
     )
-    anomaly = pd.Series(unsup.score_samples(X.to_numpy()), index=X.index)
+    anomaly = pd.Series(unsup.risk(X.to_numpy()), index=X.index)
     full = X.assign(**{ANOMALY: anomaly})
     norms = pd.Series(unsup.center_, index=FEATURE_NAMES)
     labels = favour_labels(outcomes)
@@ -103,7 +102,7 @@ def _fit(
         }
         if n_pos + n_neg:
             card["fallback_reason"] = f"标签不足：核实属实 {n_pos}、排除 {n_neg}，每类至少需 {fp.min_labels_per_class}"
-    card["path"] = str(save_model(model, card, model_dir))
+    card["path"] = str(models.save_model(model, card))
     return score, contrib, norms, card, full
 
 
@@ -113,12 +112,15 @@ def score_households(
     rule_findings: pd.DataFrame,
     policy: Policy,
     outcomes: pd.DataFrame | None,
-    model_dir: Path,
+    models: ModelStore,
 ) -> FavourResult:
-    """Rank roll households by favour risk; explain, cap, and report villages, fairness and precision."""
+    """Rank roll households by favour risk; explain, cap, and report villages, fairness and precision.
+
+    `outcomes` are inspectors' decisions so far (cases.outcomes.load_outcomes, or None before any);
+    `models` is where this county's models and feature snapshots persist.
+    """
     fp = policy.favour
     assert_no_protected(FEATURE_NAMES)
-    model_dir = Path(model_dir)
     if dataset.frames["roll"].empty or not fp.enabled:
         return FavourResult(
             pd.DataFrame(columns=FINDING_COLUMNS),
@@ -129,11 +131,11 @@ def score_households(
             not_run={CODE: "名册为空 empty roll" if fp.enabled else "策略已关闭 disabled by policy"},
         )
     feats = build_features(dataset, index, rule_findings, fp)
-    snapshots = load_snapshots(model_dir, dataset.county)  # before this month's is written
-    score, contrib, norms, card, full = _fit(feats, outcomes, fp, model_dir, snapshots, dataset.county, dataset.period)
+    snapshots = models.snapshots(dataset.county)  # before this month's is written
+    score, contrib, norms, card, full = _fit(feats, outcomes, fp, models, snapshots, dataset.county, dataset.period)
     flagged = select_flagged(score, fp)
     scored = full.assign(score=score, flagged=flagged, model_kind=card["kind"], model_version=card["version"])
-    save_snapshot(scored, model_dir, dataset.county, dataset.period)
+    models.save_snapshot(scored, dataset.county, dataset.period)
     findings = finding_rows(dataset, feats, full, score, flagged, contrib, norms, card, fp)
     fairness = fairness_report(feats.context["head_name"], flagged, fp.fairness_ratio_warn)
     parts = [precision_by_rule(outcomes), precision_by_model(outcomes, snapshots).rename(columns={"model": "finding"})]

@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from checks.dataset import Dataset
+from hecha.dataset import Dataset
+from hecha.findings import FINDING_COLUMNS, FINDINGS
+from hecha.policy import FavourPolicy
 from hecha.privacy import mask_id
 from models.favour.features import FEATURES, HouseholdFeatures
 from models.favour.store import ANOMALY
-from models.findings import FINDING_COLUMNS, FINDINGS
-from models.policy import FavourPolicy
 
 LABELS_ZH = {**FEATURES, ANOMALY: "多项指标综合异常程度"}
 

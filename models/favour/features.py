@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from checks.dataset import Dataset
-from matching.index import PersonIndex
+from hecha.dataset import Dataset
+from hecha.index import PersonIndex
+from hecha.policy import FavourPolicy
 from models.favour.ties import (
     cadre_ties,
     household_members,
@@ -29,7 +30,6 @@ from models.favour.ties import (
     registry_view,
     shared_contacts,
 )
-from models.policy import FavourPolicy
 
 # feature -> 中文名 (what the inspector reads)
 FEATURES: dict[str, str] = {

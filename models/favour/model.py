@@ -4,7 +4,10 @@
 Every feature is oriented "higher = more suspicious", so it measures how far
 *above* the county median a household is (a one-sided robust z) and blends
 that with an IsolationForest over the same z-scores, which catches unusual
-combinations no single feature shows.
+combinations no single feature shows. It is an outlier detector as scikit-learn
+defines one: `score_samples` is lower for the more abnormal, `decision_function`
+is negative and `predict` is -1 for the share `contamination` of the fitted
+households; `risk` is the 0–1 score the favour stage ranks by (higher = look first).
 
 `FavourClassifier` learns from inspectors' decisions (confirmed vs cleared) once
 there are enough of both. It is a logistic regression because its
@@ -15,16 +18,18 @@ calibrated (sigmoid, 3-fold) once each class has enough labels.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, OutlierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import Tags
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
-class AnomalyScorer(BaseEstimator):
+class AnomalyScorer(OutlierMixin, BaseEstimator):
     """Unsupervised risk 0–1 from one-sided robust z-scores and an IsolationForest."""
 
     def __init__(
@@ -34,6 +39,7 @@ class AnomalyScorer(BaseEstimator):
         z_clip: float = 6.0,
         top_k: int = 4,
         z_half: float = 6.0,
+        contamination: float = 0.05,
         random_state: int | None = None,
     ) -> None:
         self.n_estimators = n_estimators
@@ -41,6 +47,7 @@ class AnomalyScorer(BaseEstimator):
         self.z_clip = z_clip
         self.top_k = top_k
         self.z_half = z_half
+        self.contamination = contamination
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y: object = None) -> AnomalyScorer:
@@ -51,8 +58,12 @@ class AnomalyScorer(BaseEstimator):
         # A rare yes/no feature has MAD 0; its mean deviation still says how rare "yes" is.
         mean_ad = dev.mean(axis=0) * 1.2533
         self.scale_ = np.where(mad > 0, mad, np.where(mean_ad > 0, mean_ad, 1.0))
+        if not 0.0 < self.contamination <= 0.5:
+            raise ValueError(f"contamination must be in (0, 0.5], got {self.contamination!r}")
         self.forest_ = IsolationForest(n_estimators=self.n_estimators, random_state=self.random_state)
         self.forest_.fit(self._z(X))
+        # decision_function < 0 for the `contamination` share of the fitted households
+        self.offset_ = float(np.percentile(self.score_samples(X), 100.0 * self.contamination))
         return self
 
     def _z(self, X: np.ndarray) -> np.ndarray:
@@ -69,13 +80,27 @@ class AnomalyScorer(BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return np.maximum((X - self.center_) / self.scale_, 0.0)
 
-    def score_samples(self, X: np.ndarray) -> np.ndarray:
+    def risk(self, X: np.ndarray) -> np.ndarray:
+        """Favour risk 0–1: the sum of the largest z-scores, squashed, blended with the forest's isolation."""
         Z = self.z_scores(X)
         k = min(self.top_k, Z.shape[1])
         top = np.sort(Z, axis=1)[:, ::-1][:, :k].sum(axis=1)
         z_part = top / (top + self.z_half)
         forest_part = -self.forest_.score_samples(Z)  # 0.5 ≈ ordinary, → 1 isolated
-        return np.clip(self.z_weight * z_part + (1 - self.z_weight) * forest_part, 0.0, 1.0)
+        return np.asarray(np.clip(self.z_weight * z_part + (1 - self.z_weight) * forest_part, 0.0, 1.0))
+
+    def score_samples(self, X: np.ndarray) -> np.ndarray:
+        """The opposite of the risk, as scikit-learn wants it: the lower, the more abnormal."""
+        return -self.risk(X)
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """Negative for outliers: the score shifted by the fitted offset."""
+        check_is_fitted(self)
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """-1 for an outlier (a household to look at first), 1 for the rest."""
+        return np.where(self.decision_function(X) < 0, -1, 1)
 
 
 class FavourClassifier(ClassifierMixin, BaseEstimator):
@@ -90,11 +115,23 @@ class FavourClassifier(ClassifierMixin, BaseEstimator):
         lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state)
         return Pipeline([("scale", StandardScaler()), ("lr", lr)])
 
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # confirmed vs cleared, nothing else
+        return tags
+
     def fit(self, X: np.ndarray, y: np.ndarray) -> FavourClassifier:
         X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type != "binary":
+            raise ValueError(f"Only binary classification is supported. The type of the target is {y_type}.")
         self.classes_, counts = np.unique(y, return_counts=True)
         if len(self.classes_) != 2:
-            raise ValueError("需要“核实属实”和“排除”两类标签 need both confirmed and cleared labels")
+            raise ValueError(
+                "需要“核实属实”和“排除”两类标签 FavourClassifier needs labels of 2 classes "
+                f"(confirmed, cleared); got {len(self.classes_)} class"
+            )
         self.explainer_ = self._base().fit(X, y)
         self.calibrated_ = bool(counts.min() >= self.calibrate_min_per_class)
         if self.calibrated_:
@@ -108,6 +145,7 @@ class FavourClassifier(ClassifierMixin, BaseEstimator):
         return np.asarray(self.model_.predict_proba(validate_data(self, X, dtype=np.float64, reset=False)))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        check_is_fitted(self)
         return np.asarray(self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)])
 
     def contributions(self, X: np.ndarray) -> np.ndarray:

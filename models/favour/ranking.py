@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from models.policy import FavourPolicy
+from hecha.policy import FavourPolicy
 
 VILLAGE_COLUMNS = [
     "region_code",

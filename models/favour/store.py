@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,25 @@ ANOMALY = "anomaly_score"  # the unsupervised score, a feature of the supervised
 
 CONFIRMED = frozenset({"confirmed", "included", "rectified"})
 CLEARED = frozenset({"cleared"})
+
+
+@dataclass(frozen=True)
+class ModelStore:
+    """The folder where one county's risk models and monthly feature snapshots persist across months.
+
+    The flow chooses it and hands it to the favour stage, so the stage itself opens nothing it was not given.
+    """
+
+    root: Path
+
+    def save_model(self, model: object, card: dict[str, Any]) -> Path:
+        return save_model(model, card, self.root)
+
+    def snapshots(self, county: str) -> pd.DataFrame:
+        return load_snapshots(self.root, county)
+
+    def save_snapshot(self, frame: pd.DataFrame, county: str, period: str) -> None:
+        save_snapshot(frame, self.root, county, period)
 
 
 def model_version(X: pd.DataFrame, params: dict[str, Any], labels: pd.Series | None) -> str:

@@ -12,9 +12,9 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from checks.dataset import Dataset
-from matching.index import PersonIndex
-from models.policy import FavourPolicy
+from hecha.dataset import Dataset
+from hecha.index import PersonIndex
+from hecha.policy import FavourPolicy
 
 _YES = {"是", "有", "Y", "YES", "1", "TRUE"}
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from checks.contract import SOURCES
-from checks.dataset import Dataset
-from matching.index import PersonIndex
-from models.findings import FINDING_COLUMNS, FindingsResult
-from models.policy import Policy
+from hecha.contract import SOURCES
+from hecha.dataset import Dataset
+from hecha.findings import FINDING_COLUMNS, FindingsResult
+from hecha.index import PersonIndex
+from hecha.policy import Policy
 from models.rules import assets, deaths, eligibility, enrolment, kin, missed
 from models.rules.context import RuleContext
 from models.rules.kin import related_people

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from models.policy import RulesPolicy
+from hecha.policy import RulesPolicy
 from models.rules.amounts import missing, months_since, text
 from models.rules.common import ROLL_FIELDS, amount_of, own_link, roll_for
 from models.rules.context import RuleContext

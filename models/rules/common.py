@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from matching import idnumber
+from hecha import idnumber
 from models.rules.amounts import missing, text
 from models.rules.context import RuleContext
 from models.rules.evidence import Link

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from checks.dataset import Dataset
-from matching.index import PersonIndex
-from models.policy import Policy
+from hecha.dataset import Dataset
+from hecha.index import PersonIndex
+from hecha.policy import Policy
 
 MATCH_COLUMNS = ["row_l", "row_r", "person_id", "probability", "fuzzy", "agreement", "evidence_zh"]
 

@@ -6,10 +6,11 @@ from typing import Any
 
 import pandas as pd
 
+from hecha.labels import program_zh
 from models.rules.amounts import age_on, months_after, text
 from models.rules.common import ROLL_FIELDS, amount_of, births, own_link, roll_for
 from models.rules.context import RuleContext
-from models.rules.evidence import Link, date_zh, finding, period_zh, program_zh, record, subject_number, yuan
+from models.rules.evidence import Link, date_zh, finding, period_zh, record, subject_number, yuan
 
 CODE = "DECEASED_PAID"
 DEATH_FIELDS = ["death_date", "source", "birth_date", "age", "region_code"]

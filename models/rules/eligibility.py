@@ -6,10 +6,11 @@ from typing import Any
 
 import pandas as pd
 
+from hecha.labels import program_zh
 from models.rules.amounts import age_on, ages_on, missing, months_since
 from models.rules.common import ROLL_FIELDS, amount_of, birth_of, births, own_link
 from models.rules.context import RuleContext
-from models.rules.evidence import Link, date_zh, finding, period_zh, program_zh, record, subject_number, yuan
+from models.rules.evidence import Link, date_zh, finding, period_zh, record, subject_number, yuan
 from models.rules.standards import min_age
 
 

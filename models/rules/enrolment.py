@@ -6,10 +6,11 @@ from typing import Any
 
 import pandas as pd
 
+from hecha.labels import program_zh
 from models.rules.amounts import ages_on, missing
 from models.rules.common import ROLL_FIELDS, amount_of, births, household_totals, is_urban, own_link, roll_for
 from models.rules.context import RuleContext
-from models.rules.evidence import Link, finding, period_zh, program_zh, record, subject_number, yuan
+from models.rules.evidence import Link, finding, period_zh, record, subject_number, yuan
 from models.rules.standards import standard_for
 
 DIBAO = ("dibao_urban", "dibao_rural")

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from checks.contract import PERSON_COLUMNS, PROGRAMS, SOURCES
+from hecha.contract import PERSON_COLUMNS, SOURCES
+from hecha.findings import FINDINGS, HOUSEHOLD_LEVEL
 from hecha.privacy import mask_account, mask_id
-from models.findings import FINDINGS, HOUSEHOLD_LEVEL
 from models.rules.amounts import missing, text
 from models.rules.context import RuleContext
 
@@ -56,10 +56,6 @@ def period_zh(period: str) -> str:
 def yuan(amount: object) -> str:
     value = 0.0 if missing(amount) else float(amount)  # type: ignore[arg-type]
     return f"{value:,.2f}".rstrip("0").rstrip(".") + " 元"
-
-
-def program_zh(program: object) -> str:
-    return PROGRAMS.get(str(program), str(program))
 
 
 def plain(value: object) -> Any:
@@ -145,7 +141,7 @@ def finding(
     months: float = float("nan"),
     program: str = "",
 ) -> dict[str, Any]:
-    """One finding row (models.findings.FINDING_COLUMNS) with its evidence and score.
+    """One finding row (hecha.findings.FINDING_COLUMNS) with its evidence and score.
 
     The score is the rule's certainty times the weakest link it rests on; a
     finding resting on a weak fuzzy link is marked, explained and scored lower.

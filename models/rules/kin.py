@@ -6,14 +6,15 @@ from typing import Any
 
 import pandas as pd
 
-from checks.dataset import Dataset
-from matching.index import PersonIndex
-from models.findings import HOUSEHOLD_LEVEL
-from models.policy import Policy
+from hecha.dataset import Dataset
+from hecha.findings import HOUSEHOLD_LEVEL
+from hecha.index import PersonIndex
+from hecha.labels import program_zh
+from hecha.policy import Policy
 from models.rules.amounts import text
 from models.rules.common import ROLL_FIELDS, own_link, roll_for
 from models.rules.context import RuleContext
-from models.rules.evidence import Link, finding, period_zh, program_zh, record, subject_number, yuan
+from models.rules.evidence import Link, finding, period_zh, record, subject_number, yuan
 
 CODE = "CADRE_KIN_UNFILED"
 RELATED_COLUMNS = ["subject_key", "id_number", "relation"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from checks.dataset import Dataset
-from matching.index import PersonIndex
+from hecha.dataset import Dataset
+from hecha.index import PersonIndex
 
 _PREFERENCE = ("household_registry", "roll", "poverty_registry", "deaths", "cadres")
 

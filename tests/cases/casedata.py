@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from models.findings import FINDING_COLUMNS, FINDINGS, HOUSEHOLD_LEVEL
+from hecha.findings import FINDING_COLUMNS, FINDINGS, HOUSEHOLD_LEVEL
 
 COUNTY = "429006"
 TABLES = ("runs", "cases", "case_observations", "case_events", "case_people")

@@ -40,12 +40,15 @@ def test_sqlite_pragmas(sqlite_engine: Engine) -> None:
 
 
 def test_default_url_from_env_or_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without a URL it uses HECHA_DB, else var/hecha.db under the working folder (created)."""
+    """Without a URL it uses HECHA_DB, else hecha.db in HECHA_HOME, else in var/ under the working folder."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HECHA_DB", raising=False)
+    monkeypatch.delenv("HECHA_HOME", raising=False)
     default = make_engine(None)
-    assert default.url.database == "var/hecha.db"
+    assert default.url.database == str(tmp_path / "var" / "hecha.db")
     assert (tmp_path / "var").is_dir()
+    monkeypatch.setenv("HECHA_HOME", str(tmp_path / "home"))
+    assert make_engine(None).url.database == str(tmp_path / "home" / "hecha.db")
     monkeypatch.setenv("HECHA_DB", f"sqlite:///{tmp_path / 'other.db'}")
     assert make_engine(None).url.database == str(tmp_path / "other.db")
 

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, func, select
 import cases.store as store_module
 from cases.db import session_scope
 from cases.findings_rows import finding_rows
-from cases.ids import case_id
+from cases.ids import case_id, id_hash
 from cases.schema import Case, CaseEvent, CaseObservation, CasePerson, Run, User
-from cases.store import fail_run, id_hash, start_run, update_run_summary, write_run
+from cases.store import fail_run, start_run, update_run_summary, write_run
 from cases.workflow import assign, conflict_of_interest, decide, history
 
 

@@ -11,9 +11,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from cases.db import session_scope
-from cases.ids import case_id
+from cases.ids import case_id, id_hash
 from cases.schema import Case, CaseEvent, User
-from cases.store import id_hash
 from cases.workflow import (
     ConflictOfInterestError,
     DecisionError,
@@ -184,8 +183,8 @@ def test_decision_by_a_relative_is_refused(sqlite_engine: Engine) -> None:
 
 def test_transition_table_covers_every_review_status() -> None:
     """Each review status has a row; every allowed decision is known and leads to a known status."""
-    from cases.decisions import DECISION_STATUS, DECISIONS, TRANSITIONS
-    from cases.schema import STATUSES
+    from cases.decisions import DECISION_STATUS, TRANSITIONS
+    from hecha.labels import DECISIONS, STATUSES
 
     assert set(TRANSITIONS) == set(STATUSES) - {"resolved_by_data"}
     for allowed in TRANSITIONS.values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from matching.idnumber import check_char
+from hecha.idnumber import check_char
 
 
 def make_id(first17: str) -> str:

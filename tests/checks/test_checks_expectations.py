@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from checkdata import ID_A, ID_B, ID_C, REGISTRY, ROLL, STANDARDS
 
-from checks.dataset import Dataset
 from checks.expectations import run_checks
 from checks.ingest import load_dataset
 from checks.report import CheckReport
+from hecha.dataset import Dataset
 from hecha.exceptions import DataQualityError
-from models.policy import ChecksPolicy
+from hecha.policy import ChecksPolicy
 
 
 def _run(root: Path, **files: str) -> tuple[Dataset, CheckReport, Path]:

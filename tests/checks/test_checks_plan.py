@@ -7,14 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from checks.contract import SOURCES
 from checks.datadocs import offline_html
-from checks.dataset import QUARANTINE_COLUMNS, Dataset
 from checks.expectations import quarantine_gate
 from checks.plan import period_end, plan
 from checks.report import CheckReport, CheckResult
+from hecha.contract import SOURCES
+from hecha.dataset import QUARANTINE_COLUMNS, Dataset
 from hecha.exceptions import DataQualityError
-from models.policy import ChecksPolicy, load_policy
+from hecha.policy import ChecksPolicy, load_policy
 
 
 def test_policy_defaults_match_yaml() -> None:

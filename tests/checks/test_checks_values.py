@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from checks.contract import SOURCES
 from checks.values import (
     BadValue,
     parse_county,
@@ -20,6 +19,7 @@ from checks.values import (
     parse_sex,
     parser_for,
 )
+from hecha.contract import SOURCES
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hecha.cli import main
+from flows.cli import main
 
 
 def test_demo_builds_runs_exports_and_reports(

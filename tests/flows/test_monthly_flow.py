@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from checks.contract import SOURCES
+from hecha.contract import SOURCES
 from hecha.exceptions import MissingSourceError
-from hecha.sample import generate_county
+from sample import generate_county
 
 COUNTY, PERIOD, NEXT = "429006", "2026-10", "2026-11"
 EXPORT_COLUMNS = [

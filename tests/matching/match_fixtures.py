@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from checks.dataset import Dataset, from_frames
-from matching import idnumber
+from hecha import idnumber
+from hecha.dataset import Dataset, from_frames
 
 VILLAGE_A = "429006101201"  # town 101, village 201
 VILLAGE_B = "429006101202"  # same town, other village

@@ -7,11 +7,11 @@ import random
 import pandas as pd
 from match_fixtures import VILLAGE_A, VILLAGE_B, VILLAGE_C, _filler, make_dataset, make_id
 
+from hecha.index import PersonIndex
+from hecha.policy import LinkagePolicy
 from matching.compare import LEVELS, NULL, AddressLevel
-from matching.index import PersonIndex
 from matching.prepare import normalise_addresses
 from matching.resolve import resolve
-from models.policy import LinkagePolicy
 
 TOWN = {VILLAGE_A: "张港镇和湾村", VILLAGE_B: "张港镇光河村", VILLAGE_C: "汪场镇桥丰村"}
 

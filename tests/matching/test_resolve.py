@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from match_fixtures import VILLAGE_A, make_dataset, make_id
 
-from matching.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
+from hecha.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
+from hecha.policy import LinkagePolicy
 from matching.resolve import resolve
-from models.policy import LinkagePolicy
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from cases.ids import case_id as make_case_id
 from cases.schema import Case
 from cases.store import fail_run, start_run, write_run
 from cases.workflow import decide
-from models.findings import FINDING_COLUMNS, FINDINGS, HOUSEHOLD_LEVEL
+from hecha.findings import FINDING_COLUMNS, FINDINGS, HOUSEHOLD_LEVEL
 
 COUNTY = "429006"
 SEP, OCT = "2026-09", "2026-10"

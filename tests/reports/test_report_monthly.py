@@ -11,7 +11,8 @@ from report_truth import NEGATIVE, latest_decisions, latest_summary, month_obs, 
 from sqlalchemy import Engine
 
 from hecha.exceptions import HechaError
-from models.findings import FINDINGS
+from hecha.findings import FINDINGS
+from hecha.labels import DECISIONS
 from reports.model import Report
 from reports.monthly import build_monthly, write_monthly_report
 
@@ -120,8 +121,8 @@ def test_review_progress_after_decisions(store: Engine, october: Report) -> None
     review = october.table("review").set_index("核查决定")["合计"]
     assert review["尚未作出核查决定"] == sum(o.case_id not in latest for o in obs)
     assert review["排除（误报）"] == sum(latest.get(o.case_id) == "cleared" for o in obs)
-    assert review["恢复发放"] == sum(latest.get(o.case_id) == "reinstated" for o in obs)
-    assert review["已纳入保障"] == sum(latest.get(o.case_id) == "included" for o in obs)
+    assert review[DECISIONS["reinstated"]] == sum(latest.get(o.case_id) == "reinstated" for o in obs)
+    assert review[DECISIONS["included"]] == sum(latest.get(o.case_id) == "included" for o in obs)
     assert sum(latest.get(o.case_id) in NEGATIVE for o in obs) == 6
 
 

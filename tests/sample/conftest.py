@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sampledata import HOUSEHOLDS, SEED
 
-from hecha.sample import generate_county
+from sample import generate_county
 
 
 @pytest.fixture(scope="session")

@@ -9,17 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checks.contract import DIBAO_PROGRAMS
+from hecha.contract import DIBAO_PROGRAMS
+from hecha.findings import HOUSEHOLD_LEVEL
 
 EXEMPT = {"普通二轮摩托车", "三轮汽车", "拖拉机", "低速货车"}
-HOUSEHOLD_CODES = {
-    "PUBLIC_PAYROLL",
-    "VEHICLE_OWNED",
-    "PROPERTY_EXCESS",
-    "BUSINESS_OWNED",
-    "SHARED_ACCOUNT",
-    "MISSED_DIBAO",
-}
+HOUSEHOLD_CODES = sorted(HOUSEHOLD_LEVEL)  # the truth keys household-level findings by household
 
 
 def _age(birth: pd.Series, on: pd.Timestamp) -> pd.Series:

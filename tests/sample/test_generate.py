@@ -10,10 +10,10 @@ import pytest
 from sample_rules import derive, truth_keys
 from sampledata import HOUSEHOLDS, SEED, read_source, source_file
 
-from checks.contract import PERSON_COLUMNS, SOURCES
-from hecha.sample import build_county, generate_county
-from matching.idnumber import clean, is_valid
-from models.findings import FINDINGS, HOUSEHOLD_LEVEL
+from hecha.contract import PERSON_COLUMNS, SOURCES
+from hecha.findings import FINDINGS, HOUSEHOLD_LEVEL
+from hecha.idnumber import clean, is_valid
+from sample import build_county, generate_county
 
 EXTRA = {"established_date", "立户日期", "phone", "联系电话", "area", "城乡", "min_age", "最低年龄"}
 

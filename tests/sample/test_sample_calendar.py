@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hecha.sample import calendar as cal
-from hecha.sample import generate_county
+from sample import calendar as cal
+from sample import generate_county
 
 
 def test_anchor_is_the_october_at_or_before() -> None:

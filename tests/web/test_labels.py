@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from cases.web.casepage import evidence_table
-from cases.web.labels import beijing, payload_items, program_zh, query_string
+from cases.web.labels import beijing, payload_items, query_string
 from cases.web.queue import QueueFilter
+from hecha.labels import program_zh
 
 
 def test_times_are_shown_in_beijing_time() -> None:
@@ -55,9 +56,9 @@ def test_evidence_fields_are_masked_even_if_a_rule_forgot() -> None:
 
 def test_link_agreement_reads_in_chinese() -> None:
     """The inspector sees 身份证号一位不同、姓名同音、同村, not the linkage engine's level names."""
-    from cases.web.casepage import agreement_zh, evidence_table
+    from cases.web.casepage import agreement_phrases, evidence_table
 
-    assert agreement_zh({"id": "one_digit", "name": "same_sound", "region": "same_village"}) == [
+    assert agreement_phrases({"id": "one_digit", "name": "same_sound", "region": "same_village"}) == [
         "身份证号一位不同",
         "姓名同音",
         "同村",

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from checks.dataset import Dataset
-from matching.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
+from hecha.dataset import Dataset
+from hecha.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
 
 PERIOD = "2026-10"
 

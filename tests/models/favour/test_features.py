@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 from favour_county import County
 
-from checks.dataset import Dataset
-from matching.index import PersonIndex
+from hecha.dataset import Dataset
+from hecha.index import PersonIndex
+from hecha.policy import load_policy
 from models.favour.features import FEATURE_NAMES, assert_no_protected, build_features
 from models.favour.ties import family_keys
-from models.policy import load_policy
 
 
 def test_feature_list_has_no_protected_attribute() -> None:

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from favour_county import PERIOD, County, make_county
 
-from models.favour import score_households
+from hecha.findings import FINDING_COLUMNS
+from hecha.policy import Policy, load_policy
+from models.favour import ModelStore, score_households
 from models.favour.explain import _TEXT, LABELS_ZH
 from models.favour.features import FEATURE_NAMES, build_features
-from models.findings import FINDING_COLUMNS
-from models.policy import Policy, load_policy
 
 NO_FINDINGS = pd.DataFrame(columns=FINDING_COLUMNS)
 
@@ -46,7 +46,7 @@ def _outcomes(confirmed: list[str], cleared: list[str], period: str = PERIOD) ->
 
 def test_zero_labels_unsupervised_finds_planted(county: County, tmp_path: Path) -> None:
     """With no outcomes it uses the unsupervised model and the capped list is mostly planted households."""
-    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, tmp_path)
+    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path))
     assert res.model_info["kind"] == "unsupervised" and res.model_info["n_labels"] == 0
     assert list(res.findings.columns) == FINDING_COLUMNS
     flagged = set(res.findings["household_id"])
@@ -62,15 +62,19 @@ def test_zero_labels_unsupervised_finds_planted(county: County, tmp_path: Path) 
 
 def test_cap_and_minimum_score_hold(county: County, tmp_path: Path) -> None:
     """Never more than max_flag_share of roll households, never below min_score."""
-    res = score_households(county.dataset, county.index, NO_FINDINGS, _policy(max_flag_share=0.01), None, tmp_path)
+    res = score_households(
+        county.dataset, county.index, NO_FINDINGS, _policy(max_flag_share=0.01), None, ModelStore(tmp_path)
+    )
     assert len(res.findings) <= math.floor(0.01 * 240) and res.model_info["flagged"] == len(res.findings)
-    res = score_households(county.dataset, county.index, NO_FINDINGS, _policy(min_score=0.99), None, tmp_path)
+    res = score_households(
+        county.dataset, county.index, NO_FINDINGS, _policy(min_score=0.99), None, ModelStore(tmp_path)
+    )
     assert res.findings.empty
 
 
 def test_explanations_name_features_with_values(county: County, tmp_path: Path) -> None:
     """Every reason is a real feature, with the household's value, the norm and Chinese text quoting them."""
-    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, tmp_path)
+    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path))
     for ev in res.findings["evidence"]:
         assert ev["rule_zh"] and ev["summary_zh"].startswith("人情保/关系保风险分")
         assert 1 <= len(ev["reasons"]) <= 3
@@ -83,7 +87,7 @@ def test_explanations_name_features_with_values(county: County, tmp_path: Path) 
 
 def test_fairness_ratio_reported(county: County, tmp_path: Path) -> None:
     """The minority-name flag-rate ratio is computed from the list and returned."""
-    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, tmp_path)
+    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path))
     f = res.fairness
     assert f["households"]["minority_name"] == 27 and f["households"]["other"] == 213
     assert f["flagged"]["minority_name"] + f["flagged"]["other"] == len(res.findings)
@@ -93,11 +97,13 @@ def test_fairness_ratio_reported(county: County, tmp_path: Path) -> None:
 
 def test_deterministic(county: County, tmp_path: Path) -> None:
     """Same data and random_state: same scores, same list, same model version."""
-    a = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, tmp_path / "a")
-    b = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, tmp_path / "b")
+    a = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path / "a"))
+    b = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path / "b"))
     pd.testing.assert_frame_equal(a.scores, b.scores)
     assert a.model_info["version"] == b.model_info["version"]
-    c = score_households(county.dataset, county.index, NO_FINDINGS, _policy(random_state=7), None, tmp_path / "c")
+    c = score_households(
+        county.dataset, county.index, NO_FINDINGS, _policy(random_state=7), None, ModelStore(tmp_path / "c")
+    )
     assert c.model_info["version"] != a.model_info["version"]
 
 
@@ -110,7 +116,7 @@ def test_handful_of_labels_falls_back(county: County, tmp_path: Path) -> None:
         NO_FINDINGS,
         load_policy(),
         _outcomes(fav[:3], ["D0001", "D0002", "D0003"]),
-        tmp_path,
+        ModelStore(tmp_path),
     )
     assert res.model_info["kind"] == "unsupervised" and res.model_info["n_labels"] == 6
     assert "标签不足" in res.model_info["fallback_reason"]
@@ -123,7 +129,9 @@ def test_many_labels_train_a_calibrated_supervised_model(tmp_path: Path) -> None
     fav = sorted(c.favour)
     others = [f"D{h:04d}" for h in range(0, 60)]
     out = _outcomes(fav[:24], others)
-    res = score_households(c.dataset, c.index, NO_FINDINGS, _policy(calibrate_min_per_class=20), out, tmp_path)
+    res = score_households(
+        c.dataset, c.index, NO_FINDINGS, _policy(calibrate_min_per_class=20), out, ModelStore(tmp_path)
+    )
     info = res.model_info
     assert info["kind"] == "supervised" and info["calibrated"] and info["n_labels"] == 84
     top = res.scores["score"].sort_values(ascending=False).index[:30]
@@ -137,7 +145,9 @@ def test_many_labels_train_a_calibrated_supervised_model(tmp_path: Path) -> None
 def test_labels_of_households_gone_from_the_roll_come_from_snapshots(tmp_path: Path) -> None:
     """A confirmed household removed from the roll still trains the model through last month's snapshot."""
     c = make_county(households=300, favour=20, seed=5)
-    score_households(c.dataset, c.index, NO_FINDINGS, load_policy(), None, tmp_path)  # writes the 2026-10 snapshot
+    score_households(
+        c.dataset, c.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path)
+    )  # writes the 2026-10 snapshot
     fav = sorted(c.favour)
     roll = c.dataset.frames["roll"]
     nxt = type(c.dataset)(
@@ -147,7 +157,7 @@ def test_labels_of_households_gone_from_the_roll_come_from_snapshots(tmp_path: P
         frames={**c.dataset.frames, "roll": roll[~roll["household_id"].isin(fav[:10])]},
     )
     out = _outcomes(fav[:10], [f"D{h:04d}" for h in range(10)])
-    res = score_households(nxt, c.index, NO_FINDINGS, load_policy(), out, tmp_path)
+    res = score_households(nxt, c.index, NO_FINDINGS, load_policy(), out, ModelStore(tmp_path))
     assert res.model_info["kind"] == "supervised" and res.model_info["n_labels"] == 20
     assert not set(fav[:10]) & set(res.scores.index)
     assert "unsupervised-" in " ".join(res.precision["finding"])
@@ -155,17 +165,19 @@ def test_labels_of_households_gone_from_the_roll_come_from_snapshots(tmp_path: P
 
 def test_disabled_or_empty_roll_reports_not_run(county: County, tmp_path: Path) -> None:
     """A disabled model or an empty roll yields no findings and says why (never a silent pass)."""
-    res = score_households(county.dataset, county.index, NO_FINDINGS, _policy(enabled=False), None, tmp_path)
+    res = score_households(
+        county.dataset, county.index, NO_FINDINGS, _policy(enabled=False), None, ModelStore(tmp_path)
+    )
     assert res.findings.empty and "FAVOUR_RISK" in res.not_run
     frames = {**county.dataset.frames, "roll": county.dataset.frames["roll"].iloc[0:0]}
     empty = type(county.dataset)(county="429006", period=PERIOD, folder=Path("."), frames=frames)
-    res = score_households(empty, county.index, NO_FINDINGS, load_policy(), None, tmp_path)
+    res = score_households(empty, county.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path))
     assert res.findings.empty and "名册为空" in res.not_run["FAVOUR_RISK"]
 
 
 def test_split_and_handler_burst_reasons_in_chinese(county: County, tmp_path: Path) -> None:
     """The kin-split and handler-burst features explain themselves in Chinese with the household's values."""
-    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, tmp_path)
+    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path))
     kin = [r for ev in res.findings["evidence"] for r in ev["reasons"] if r["feature"] == "kin_split_hukou"]
     assert kin and "另有 1 个户主同姓的户口" in kin[0]["text_zh"]
     assert set(FEATURE_NAMES) <= set(_TEXT) and set(FEATURE_NAMES) <= set(LABELS_ZH)

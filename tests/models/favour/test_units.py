@@ -8,11 +8,11 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from hecha.policy import load_policy
 from models.favour import precision_by_rule
 from models.favour.fairness import fairness_report, is_minority_name
 from models.favour.model import AnomalyScorer, FavourClassifier
 from models.favour.ranking import select_flagged
-from models.policy import load_policy
 
 
 def test_precision_by_rule_counts_decisions() -> None:
@@ -69,11 +69,13 @@ def test_anomaly_scorer_conventions() -> None:
     est = AnomalyScorer(n_estimators=50, random_state=1)
     assert est.get_params()["n_estimators"] == 50 and not hasattr(est, "center_")
     with pytest.raises(NotFittedError):
-        est.score_samples(X)
+        est.risk(X)
     assert est.fit(X) is est
-    s = est.score_samples(X)
+    s = est.risk(X)
     assert ((s >= 0) & (s <= 1)).all() and set(np.argsort(-s)[:5]) == set(range(5))
-    np.testing.assert_array_equal(s, clone(est).fit(X).score_samples(X))
+    np.testing.assert_array_equal(s, clone(est).fit(X).risk(X))
+    np.testing.assert_array_equal(est.score_samples(X), -s)  # scikit-learn: lower is more abnormal
+    assert set(np.flatnonzero(est.predict(X) == -1)) >= set(range(5))
     assert (est.z_scores(X) >= 0).all() and est.z_scores(X).max() <= est.z_clip
 
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pandas as pd
 
-from checks.contract import PERSON_COLUMNS, SOURCES
-from checks.dataset import Dataset
-from matching import idnumber
-from matching.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
-from models.policy import Policy, load_policy
+from hecha import idnumber
+from hecha.contract import PERSON_COLUMNS, SOURCES
+from hecha.dataset import Dataset
+from hecha.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
+from hecha.policy import Policy, load_policy
 
 COUNTY = "429006"
 VILLAGE = "429006101201"  # rural village (201)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from checks.ingest import load_dataset
-from hecha.sample import generate_county
+from hecha.policy import load_policy
 from matching.resolve import resolve
-from models.policy import load_policy
 from models.rules import run_rules
+from sample import generate_county
 
 
 def test_every_finding_of_a_generated_county_has_its_place(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.policy import Policy, load_policy
+from hecha.policy import Policy, load_policy
 
 
 def test_code_defaults_equal_the_shipped_yaml() -> None:

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from checks.contract import PERSON_COLUMNS, SOURCES
-from hecha.sample import calendar as cal
-from hecha.sample.assets import clean_assets
-from hecha.sample.noise import add_noise
-from hecha.sample.plants import plant_all
-from hecha.sample.snapshot import Snapshot, build_snapshot
-from hecha.sample.world import World, build_world, cell, rng_for
-from hecha.sample.write import PLAN, write_source
+from hecha.contract import PERSON_COLUMNS, SOURCES
+from sample import calendar as cal
+from sample.assets import clean_assets
+from sample.noise import add_noise
+from sample.plants import plant_all
+from sample.snapshot import Snapshot, build_snapshot
+from sample.world import World, build_world, cell, rng_for
+from sample.write import PLAN, write_source
 
 log = logging.getLogger(__name__)
 MIN_HOUSEHOLDS = 400  # below this there are not enough distinct households for every planted case

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hecha.sample.planter import Planter, add_poverty, dibao_program, hid_of
-from hecha.sample.world import DAY, cell
+from sample.planter import Planter, add_poverty, dibao_program, hid_of
+from sample.world import DAY, cell
 
 
 def _split(pl: Planter, origin: int, movers: list[int], months_ago: float) -> int:

@@ -21,7 +21,7 @@ DEMO_PERIOD = "2026-10"
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from hecha.sample import generate_county
+    from sample import generate_county
 
     folder = generate_county(
         Path(args.out), args.county, args.period, households=args.households, seed=args.seed, noise=args.noise
@@ -32,7 +32,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from flows.monthly import monthly_reconciliation
-    from hecha.summary import format_summary
+    from flows.summary import format_summary
 
     summary = monthly_reconciliation(
         str(args.input), args.county, args.period, args.db, str(args.policy) if args.policy else None
@@ -44,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _run_many(args: argparse.Namespace) -> int:
     from flows.monthly import reconcile_counties
-    from hecha.summary import format_summary
+    from flows.summary import format_summary
 
     results = reconcile_counties(str(args.input), args.counties.split(","), args.period, args.db, args.policy)
     for summary in results.values():
@@ -64,8 +64,8 @@ def _export(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     """Sample county → monthly run on SQLite (no server) → cases export → monthly report."""
     from flows.monthly import monthly_reconciliation
-    from hecha.sample import generate_county
-    from hecha.summary import format_summary
+    from flows.summary import format_summary
+    from sample import generate_county
 
     root = Path(args.dir).resolve()
     db_url = f"sqlite:///{root / 'hecha.db'}"
@@ -139,7 +139,7 @@ def _users(args: argparse.Namespace) -> int:
 def _policy(args: argparse.Namespace) -> int:
     import yaml
 
-    from models.policy import load_policy
+    from hecha.policy import load_policy
 
     print(yaml.safe_dump(load_policy(args.policy).model_dump(mode="json"), allow_unicode=True, sort_keys=False))
     return 0

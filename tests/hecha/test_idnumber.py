@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from matching import idnumber
+from hecha import idnumber
 
 STANDARD = "11010519491231002X"  # the example in GB 11643-1999
 

@@ -13,7 +13,7 @@ from typing import Literal
 Kind = Literal[
     "text",  # free text, stripped
     "name",  # a person's name (normalised for matching elsewhere)
-    "id",  # identity number (身份证号码), normalised by matching.idnumber
+    "id",  # identity number (身份证号码), normalised by hecha.idnumber
     "date",  # any date style of the contract
     "period",  # YYYY-MM
     "money",  # yuan, decimal
@@ -84,6 +84,15 @@ BUSINESS_STATUS = ("存续", "在业", "注销", "吊销")
 BUSINESS_ROLES = ("法定代表人", "股东", "个体工商户经营者")
 SEXES = {"M": "男", "F": "女"}
 
+# Columns that several sources share, spelled once.
+NAME = Column("name", "姓名", "name", required=True)
+ID_NUMBER = Column("id_number", "身份证号码", "id")
+RELATION = Column("relation", "与户主关系", "relation")
+REGION = Column("region_code", "行政区划代码", "region")
+SEX = Column("sex", "性别", "sex")
+BIRTH_DATE = Column("birth_date", "出生日期", "date")
+ADDRESS = Column("address", "住址", "text")
+
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
@@ -95,10 +104,10 @@ SOURCES: dict[str, Source] = {
                 Column("period", "发放年月", "period", required=True),
                 Column("program", "救助类别", "program", required=True),
                 Column("household_id", "家庭编号", "text", required=True),
-                Column("name", "姓名", "name", required=True),
-                Column("id_number", "身份证号码", "id"),
-                Column("relation", "与户主关系", "relation"),
-                Column("region_code", "行政区划代码", "region"),
+                NAME,
+                ID_NUMBER,
+                RELATION,
+                REGION,
                 Column("town", "乡镇街道", "text"),
                 Column("village", "村社区", "text"),
                 Column("address", "家庭住址", "text"),
@@ -118,13 +127,13 @@ SOURCES: dict[str, Source] = {
             required=True,
             columns=(
                 Column("hukou_id", "户号", "text", required=True),
-                Column("name", "姓名", "name", required=True),
-                Column("id_number", "身份证号码", "id"),
-                Column("relation", "与户主关系", "relation"),
-                Column("sex", "性别", "sex"),
-                Column("birth_date", "出生日期", "date"),
-                Column("region_code", "行政区划代码", "region"),
-                Column("address", "住址", "text"),
+                NAME,
+                ID_NUMBER,
+                RELATION,
+                SEX,
+                BIRTH_DATE,
+                REGION,
+                ADDRESS,
             ),
         ),
         Source(
@@ -132,10 +141,10 @@ SOURCES: dict[str, Source] = {
             "防返贫监测/建档立卡对象",
             columns=(
                 Column("household_id", "户编号", "text", required=True),
-                Column("name", "姓名", "name", required=True),
-                Column("id_number", "身份证号码", "id"),
-                Column("relation", "与户主关系", "relation"),
-                Column("region_code", "行政区划代码", "region"),
+                NAME,
+                ID_NUMBER,
+                RELATION,
+                REGION,
                 Column("status", "户类型", "vocab", vocab=POVERTY_STATUS),
                 Column("labor_capacity", "劳动能力", "vocab", vocab=LABOR_CAPACITY),
                 Column("disability_level", "残疾等级", "disability_level"),
@@ -147,14 +156,14 @@ SOURCES: dict[str, Source] = {
             "deaths",
             "死亡人员",
             columns=(
-                Column("name", "姓名", "name", required=True),
-                Column("id_number", "身份证号码", "id"),
-                Column("sex", "性别", "sex"),
-                Column("birth_date", "出生日期", "date"),
+                NAME,
+                ID_NUMBER,
+                SEX,
+                BIRTH_DATE,
                 Column("age", "年龄", "int"),
                 Column("death_date", "死亡日期", "date", required=True),
-                Column("region_code", "行政区划代码", "region"),
-                Column("address", "住址", "text"),
+                REGION,
+                ADDRESS,
                 Column("source", "数据来源", "vocab", vocab=DEATH_SOURCES),
             ),
         ),
@@ -162,8 +171,8 @@ SOURCES: dict[str, Source] = {
             "disability_registry",
             "残疾人证",
             columns=(
-                Column("name", "姓名", "name", required=True),
-                Column("id_number", "身份证号码", "id"),
+                NAME,
+                ID_NUMBER,
                 Column("disability_type", "残疾类别", "text"),
                 Column("disability_level", "残疾等级", "disability_level", required=True),
                 Column("issued_date", "发证日期", "date"),
@@ -196,7 +205,7 @@ SOURCES: dict[str, Source] = {
             "businesses",
             "市场主体登记",
             columns=(
-                Column("name", "姓名", "name", required=True),
+                NAME,
                 Column("id_number", "证件号码", "id"),
                 Column("role", "身份", "vocab", vocab=BUSINESS_ROLES),
                 Column("entity_name", "企业名称", "text"),
@@ -208,8 +217,8 @@ SOURCES: dict[str, Source] = {
             "payroll",
             "财政供养人员",
             columns=(
-                Column("name", "姓名", "name", required=True),
-                Column("id_number", "身份证号码", "id"),
+                NAME,
+                ID_NUMBER,
                 Column("employer", "单位名称", "text"),
                 Column("monthly_salary", "月工资", "money"),
             ),
@@ -218,9 +227,9 @@ SOURCES: dict[str, Source] = {
             "cadres",
             "村社区干部",
             columns=(
-                Column("name", "姓名", "name", required=True),
-                Column("id_number", "身份证号码", "id"),
-                Column("region_code", "行政区划代码", "region"),
+                NAME,
+                ID_NUMBER,
+                REGION,
                 Column("position", "职务", "text"),
             ),
         ),

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from opencc import OpenCC
 
-from checks.contract import PERSON_COLUMNS, PROGRAMS
-from hecha.sample.ids import to_legacy15
-from hecha.sample.names import HOMOPHONES, MINORITY_SEPARATORS
+from hecha.contract import PERSON_COLUMNS, PROGRAMS
+from sample.ids import to_legacy15
+from sample.names import HOMOPHONES, MINORITY_SEPARATORS
 
 _S2T = OpenCC("s2t")
 _FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hecha.sample.world import DAY, STANDARD, World, cell, rebirth
+from sample.world import DAY, STANDARD, World, cell, rebirth
 
 NEVER = 99
 FIXED_NEXT_MONTH = (

@@ -27,6 +27,6 @@ Columns beyond the contract (ignored by ingestion unless used): household_regist
 standards ``area``/城乡 (urban/rural tekun rows, 1260 and 750 a month).
 """
 
-from hecha.sample.generate import build_county, generate_county
+from sample.generate import build_county, generate_county
 
 __all__ = ["build_county", "generate_county"]

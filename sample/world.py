@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hecha.sample import calendar as cal
-from hecha.sample.ids import check_chars
-from hecha.sample.population import build_people, geography
+from sample import calendar as cal
+from sample.ids import check_chars
+from sample.population import build_people, geography
 
 DAY = cal.DAY
 # Current monthly standards (Tianmen 429006, policy-reference.md); see standards_rows().

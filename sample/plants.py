@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hecha.sample.decoys import plant_decoys, plant_scarce_decoys
-from hecha.sample.favour import plant_favour
-from hecha.sample.planter import OWNED_VEHICLES, Planter, add_poverty, dibao_program, hid_of
-from hecha.sample.world import DAY, STANDARD, World, cell
+from sample.decoys import plant_decoys, plant_scarce_decoys
+from sample.favour import plant_favour
+from sample.planter import OWNED_VEHICLES, Planter, add_poverty, dibao_program, hid_of
+from sample.world import DAY, STANDARD, World, cell
 
 
 def _household_wrongs(pl: Planter) -> None:

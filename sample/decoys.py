@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hecha.sample import calendar as cal
-from hecha.sample.planter import EXEMPT_VEHICLES, Planter, dibao_program, hid_of
-from hecha.sample.world import DAY, cell, rebirth
+from sample import calendar as cal
+from sample.planter import EXEMPT_VEHICLES, Planter, dibao_program, hid_of
+from sample.world import DAY, cell, rebirth
 
 
 def _decoys(pl: Planter) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hecha.sample import calendar as cal
-from hecha.sample.world import DAY, STANDARD, World, rng_for
+from sample import calendar as cal
+from sample.world import DAY, STANDARD, World, rng_for
 
 ELDERLY_MIN, ELDERLY_TOP = 80, 100
 

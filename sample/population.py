@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from hecha.sample import names
-from hecha.sample.ids import make_ids
+from sample import names
+from sample.ids import make_ids
 
 DAY = np.timedelta64(1, "D")
 _SIZE_P = np.array([0.14, 0.27, 0.24, 0.18, 0.11, 0.06])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.idnumber import CHECK_CHARS, WEIGHTS
+from hecha.idnumber import CHECK_CHARS, WEIGHTS
 
 
 def check_chars(first17: np.ndarray) -> np.ndarray:

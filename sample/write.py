@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from checks.contract import SOURCES
+from hecha.contract import SOURCES
 
 XLSX_MAX_ROWS = 20_000
 EXTRA_HEADERS = {

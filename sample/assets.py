@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hecha.sample import names
-from hecha.sample.world import DAY, World
+from sample import names
+from sample.world import DAY, World
 
 VEHICLE_TYPES = ("小型轿车", "小型普通客车", "轻型货车", "重型货车", "普通二轮摩托车", "三轮汽车", "拖拉机", "低速货车")
 _VEHICLE_P = np.array([0.5, 0.15, 0.08, 0.02, 0.15, 0.04, 0.03, 0.03])

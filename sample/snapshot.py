@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hecha.sample import calendar as cal
-from hecha.sample.roll import ELDERLY_MIN, ELDERLY_TOP, applies, build_roll
-from hecha.sample.world import DAY, STANDARD, World, rng_for
+from sample import calendar as cal
+from sample.roll import ELDERLY_MIN, ELDERLY_TOP, applies, build_roll
+from sample.world import DAY, STANDARD, World, rng_for
 
 
 @dataclass

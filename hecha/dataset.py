@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from hecha import idnumber
+from hecha.contract import OPTIONAL_SOURCES, SOURCES
+
 QUARANTINE_COLUMNS = ["source", "file", "row", "column", "value", "reason", "action"]
 
 
@@ -17,7 +20,7 @@ class Dataset:
     `frames[source]` has every canonical column of the contract (absent optional
     columns as NA), `_row` (the row number in the file, header = 1) and for each
     identity column `<col>` also `<col>_raw` (as given) and `<col>_status`
-    (valid | upgraded | invalid | missing, see matching.idnumber).
+    (valid | upgraded | invalid | missing, see hecha.idnumber).
     """
 
     county: str
@@ -48,9 +51,6 @@ def from_frames(frames: dict[str, pd.DataFrame], county: str, period: str, folde
     columns normalised with `<col>_raw` and `<col>_status`, dates as datetime64,
     `_row` numbered as in a file whose header is row 1.
     """
-    from checks.contract import OPTIONAL_SOURCES, SOURCES
-    from matching import idnumber
-
     out = {}
     for source, frame in frames.items():
         df = frame.copy()
