@@ -2,6 +2,11 @@
 
 A plan depends only on the source, the policy and the period, never on the data, so an
 absent source gets the same list (reported as not run) and a reviewer can read every gate.
+
+Gates are tolerances, not tripwires: only a check that says a required source is unusable
+blocks the month (no usable rows, a required column missing, too few valid identity
+numbers; the quarantined share is gated in checks.expectations). Everything else warns and
+names the rows; single bad rows were already quarantined by ingestion with their reason.
 """
 
 from __future__ import annotations
@@ -136,7 +141,7 @@ def _amounts(source: Source, policy: ChecksPolicy) -> list[Spec]:
                 source,
                 "amount_range(amount)",
                 "ExpectColumnValuesToBeBetween",
-                True,
+                False,
                 f"发放金额大于 0 且不超过 {cap:g} 元",
                 f"roll amount > 0 and ≤ {cap:g} yuan",
                 column="amount",
@@ -151,7 +156,7 @@ def _amounts(source: Source, policy: ChecksPolicy) -> list[Spec]:
                 source,
                 "amount_positive(monthly_amount)",
                 "ExpectColumnValuesToBeBetween",
-                True,
+                False,
                 "月标准大于 0",
                 "monthly standard > 0",
                 column="monthly_amount",
@@ -179,7 +184,7 @@ def _vocabularies(source: Source) -> list[Spec]:
                     source,
                     f"vocabulary({c.name})",
                     "ExpectColumnValuesToBeInSet",
-                    True,
+                    False,
                     f"「{c.zh}」取值在规定范围内",
                     f"{c.name} within its vocabulary",
                     column=c.name,
@@ -193,7 +198,7 @@ def _vocabularies(source: Source) -> list[Spec]:
                     source,
                     f"code_format({c.name})",
                     "ExpectColumnValuesToMatchRegex",
-                    True,
+                    False,
                     f"「{c.zh}」为{digits}位数字",
                     f"{c.name} is {digits} digits",
                     column=c.name,
@@ -210,9 +215,9 @@ def _keys(source: Source, period: str) -> list[Spec]:
                 source,
                 "unique(id_number)",
                 "ExpectColumnValuesToBeUnique",
-                True,
-                "户籍人口中身份证号码不重复",
-                "no identity number twice in the household registry",
+                False,  # 一人多户 and 重号 are data to resolve and report (contract §1), not a reason to stop
+                "户籍人口中身份证号码不重复（重复为一人多户或重号，报公安核查）",
+                "no identity number twice in the household registry (repeats are reported, not blocking)",
                 column="id_number",
             )
         ]
@@ -231,7 +236,7 @@ def _keys(source: Source, period: str) -> list[Spec]:
             source,
             "period_matches(period)",
             "ExpectColumnValuesToBeInSet",
-            True,
+            False,
             f"发放年月均为核查期间 {period}",
             f"every roll period equals the run period {period}",
             column="period",
