@@ -1,21 +1,24 @@
-"""Loading one county-month input folder into a Dataset (data contract v1 §1).
+"""Loading one county-month input folder into a Dataset (data contract v2 §1).
 
 Every data row read ends up either in a source frame or in the quarantine table, so
 rows_read = rows loaded + rows quarantined for every source: nothing is dropped silently.
+What reading a file took (a title row skipped, the sheet used, a stray quote) and what a
+clerk should fix (a column that looks like a contract column) are kept as notes.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from checks.headers import map_header
-from checks.reading import is_blank, read_table
-from checks.rows import QUARANTINED, parse_rows
+from checks.headers import locate_header, map_header
+from checks.reading import SUFFIXES, Flag, Sheet, is_blank, read_sheets
+from checks.rows import AS_NUMBER, KEPT_FLAGGED, QUARANTINED, parse_rows
+from checks.scope import check_county, scope_rows
 from hecha.contract import PERSON_COLUMNS, SOURCES, Source
 from hecha.dataset import QUARANTINE_COLUMNS, Dataset
 from hecha.exceptions import HechaError, InputFileError, MissingSourceError
@@ -23,21 +26,24 @@ from hecha.summary import SourceCounts
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".csv", ".xlsx")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_TOTALS = ("合计", "总计", "小计", "共计", "total")
+# Loading order: the roll and the standards first, so a wrong county stops before the rest is read.
+_ORDER = ("roll", "standards")
 
 
 @dataclass(frozen=True)
 class LoadedSource:
-    """One source file after parsing: its frame, its quarantine lines and rows read."""
+    """One source file after parsing: its frame, its quarantine lines, rows read and notes."""
 
     frame: pd.DataFrame
     quarantine: pd.DataFrame
     rows_read: int
+    notes: list[str] = field(default_factory=list)
 
 
 def find_source_file(folder: Path, source: str) -> Path | None:
-    """`folder/<source>.csv` or `.xlsx` (any case of suffix); two candidates are an error."""
+    """`folder/<source>.csv|.txt|.tsv|.xlsx|.xls` (any case of suffix); two candidates are an error."""
     found = sorted(p for p in folder.iterdir() if p.is_file() and p.stem == source and p.suffix.lower() in SUFFIXES)
     if len(found) > 1:
         names = "、".join(p.name for p in found)
@@ -48,7 +54,11 @@ def find_source_file(folder: Path, source: str) -> Path | None:
 
 
 def load_dataset(folder: Path, county: str, period: str) -> Dataset:
-    """Read every contract source in `folder`; required ones must exist, absent optional ones are listed."""
+    """Read every contract source in `folder`; required ones must exist, absent optional ones are listed.
+
+    Rows of another county or period are quarantined; a `county` that matches none of the
+    roll, or a standards file of another county, is an error before the other sources are read.
+    """
     folder = Path(folder)
     if not _PERIOD.match(period):
         raise HechaError(f"核查期间应为 YYYY-MM 格式：{period!r} / period must be YYYY-MM: {period!r}")
@@ -62,32 +72,75 @@ def load_dataset(folder: Path, county: str, period: str) -> Dataset:
 
     dataset = Dataset(county=county, period=period, folder=folder, frames={})
     parts = []
-    for name, path in files.items():
+    for name in [*_ORDER, *(n for n in SOURCES if n not in _ORDER)]:
+        path = files[name]
         if path is None:
             dataset.absent.append(name)
             continue
         loaded = load_source(SOURCES[name], path)
-        dataset.frames[name] = loaded.frame
+        if name in _ORDER:
+            check_county(SOURCES[name], loaded.frame, county, path.name)
+        frame, out_of_scope = scope_rows(SOURCES[name], loaded.frame, county, period)
+        dataset.frames[name] = frame
         dataset.files[name] = path
         dataset.rows_read[name] = loaded.rows_read
-        parts.append(loaded.quarantine)
-        log.info("loaded %s from %s: %d rows read, %d loaded", name, path.name, loaded.rows_read, len(loaded.frame))
+        dataset.notes[name] = loaded.notes
+        parts += [loaded.quarantine, _lines(SOURCES[name], path, out_of_scope)]
+        log.info("loaded %s from %s: %d rows read, %d loaded", name, path.name, loaded.rows_read, len(frame))
+    dataset.absent.sort(key=list(SOURCES).index)
     non_empty = [p for p in parts if not p.empty]
     if non_empty:
-        dataset.quarantine = pd.concat(non_empty, ignore_index=True)[QUARANTINE_COLUMNS]
+        quarantine = pd.concat(non_empty, ignore_index=True)[QUARANTINE_COLUMNS]
+        order = quarantine["source"].map(list(SOURCES).index)
+        dataset.quarantine = quarantine.assign(_o=order).sort_values(["_o", "row"], kind="stable").drop(columns="_o")
+        dataset.quarantine = dataset.quarantine.reset_index(drop=True)
     return dataset
 
 
+def choose_sheet(source: Source, sheets: list[Sheet], file_name: str) -> tuple[Sheet, int]:
+    """The sheet whose header matches the contract best (not always the first), and its index."""
+    best: tuple[int, int] | None = None
+    for i, sheet in enumerate(sheets):
+        header = locate_header(source, sheet.records)
+        if header is not None and (best is None or header.score > best[0]):
+            best = (header.score, i)
+    if best is None:
+        raise InputFileError(
+            file_name,
+            f"前 15 行中未找到与数据约定相符的表头（应含「{source.columns[0].zh}」等列名）",
+            "no header matching the data contract within the first 15 rows",
+        )
+    return sheets[best[1]], best[1]
+
+
 def load_source(source: Source, path: Path) -> LoadedSource:
-    """Read, map headers, set aside blank and over-long lines, then parse values by kind."""
-    table = read_table(path)
-    mapping = map_header(source, table.header, path.name)
-    width = len(table.header)
+    """Read, find the header, map it, set aside blank, totals and over-long lines, then parse values by kind."""
+    sheets = read_sheets(path)
+    sheet, index = choose_sheet(source, sheets, path.name)
+    header = locate_header(source, sheet.records)
+    assert header is not None  # choose_sheet found one
+    notes = list(sheet.notes)
+    if len(sheets) > 1:
+        notes.append(
+            f"数据取自工作表「{sheet.name}」（第 {index + 1} 个，共 {len(sheets)} 个）/ "
+            f"data read from sheet '{sheet.name}' ({index + 1} of {len(sheets)})"
+        )
+    notes += header.notes
+    mapping, warnings = map_header(source, header.cells, path.name)
+    notes += warnings
+    width = len(mapping)
+    records = sheet.records[header.data_start :]
+    while records and is_blank(records[-1][1]):  # a final empty line, formatted-but-empty Excel rows
+        records.pop()
+
     lines: list[dict[str, object]] = []
     usable: list[tuple[int, list[str]]] = []
-    for number, fields in table.rows:
+    for number, fields in records:
+        first = next((f.strip() for f in fields if f.strip()), "")
         if is_blank(fields):
-            lines.append(_line(source, path, number, "", "", "空行 / blank line"))
+            lines.append(_line(source, path, number, "空行 / blank line"))
+        elif first.lower() in _TOTALS:
+            lines.append(_line(source, path, number, f"「{first}」为合计行，不是数据 / totals row, not data"))
         elif any(f.strip() for f in fields[width:]):
             extra = sum(1 for f in fields[width:] if f.strip())
             lines.append(
@@ -95,8 +148,6 @@ def load_source(source: Source, path: Path) -> LoadedSource:
                     source,
                     path,
                     number,
-                    "",
-                    "",
                     f"字段数多于表头（多 {extra} 个）/ more fields than the header ({extra} extra)",
                 )
             )
@@ -106,21 +157,68 @@ def load_source(source: Source, path: Path) -> LoadedSource:
     frame, value_lines = parse_rows(source, mapping, usable)
     for entry in value_lines:
         lines.append({"source": source.name, "file": path.name, **entry})
+    lines += _flag_lines(source, path, sheet.flags, mapping, {number for number, _ in records})
     quarantine = pd.DataFrame(lines, columns=QUARANTINE_COLUMNS)
     quarantine = quarantine.sort_values("row", kind="stable").reset_index(drop=True)
-    return LoadedSource(frame, quarantine, len(table.rows))
+    as_numbers = sum(entry["reason"] == AS_NUMBER for entry in value_lines)
+    if as_numbers:
+        notes.append(
+            f"{as_numbers} 个身份证号码被 Excel 存成了数字（如 4.29006E+17），后几位已丢失，按无效号码处理。"
+            "请在原系统导出时把身份证号码列设为“文本”格式（或另存为 CSV 前先设置），再重新导出 / "
+            f"{as_numbers} identity numbers were stored by Excel as numbers and lost digits: "
+            "format the column as Text and export again"
+        )
+    if any(f.position is None and "引号" in f.reason for f in sheet.flags):
+        notes.append(
+            "部分行引号不成对，已逐行读取（见隔离与标记清单）/ unbalanced quotes: those lines were read one by one"
+        )
+    if any("编码" in f.reason for f in sheet.flags):
+        notes.append(
+            "文件中有不同编码的行，已逐行解码（见标记清单）/ lines in another encoding were decoded one by one"
+        )
+    return LoadedSource(frame, quarantine, len(records), notes)
 
 
-def _line(source: Source, path: Path, row: int, column: str, value: str, reason: str) -> dict[str, object]:
+def _flag_lines(
+    source: Source, path: Path, flags: list[Flag], mapping: dict[int, str], data_rows: set[int]
+) -> list[dict[str, object]]:
+    """Cells the reader mended (control characters, another encoding, a stray quote), as kept_flagged lines."""
+    out: list[dict[str, object]] = []
+    for flag in flags:
+        if flag.row not in data_rows:
+            continue
+        column = mapping.get(flag.position, "") if flag.position is not None else ""
+        out.append(
+            {
+                "source": source.name,
+                "file": path.name,
+                "row": flag.row,
+                "column": column,
+                "value": "",
+                "reason": flag.reason,
+                "action": KEPT_FLAGGED,
+            }
+        )
+    return out
+
+
+def _line(source: Source, path: Path, row: int, reason: str) -> dict[str, object]:
     return {
         "source": source.name,
         "file": path.name,
         "row": row,
-        "column": column,
-        "value": value,
+        "column": "",
+        "value": "",
         "reason": reason,
         "action": QUARANTINED,
     }
+
+
+def _lines(source: Source, path: Path, out_of_scope: pd.DataFrame) -> pd.DataFrame:
+    """Rows scope_rows set aside, as quarantine lines of this file."""
+    if out_of_scope.empty:
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    return out_of_scope.assign(source=source.name, file=path.name, action=QUARANTINED)[QUARANTINE_COLUMNS]
 
 
 def id_valid_share(frame: pd.DataFrame, source: str) -> float | None:
@@ -145,5 +243,6 @@ def source_summary(dataset: Dataset) -> dict[str, SourceCounts]:
             "quarantined": int((mine["action"] == QUARANTINED).sum()),
             "flagged": int((mine["action"] != QUARANTINED).sum()),
             "id_valid_share": None if share is None else round(share, 4),
+            "notes": list(dataset.notes.get(name, [])),
         }
     return out

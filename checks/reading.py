@@ -1,111 +1,278 @@
-"""Reading a source file into a header and numbered raw rows, without interpreting values.
+"""Reading a source file into numbered raw records, as offices really save them.
 
-We parse with the csv module (not pandas.read_csv) so every row keeps its row number in
-the file (header = row 1, blank lines count) and blank lines or lines with extra fields
-can be reported instead of being skipped or shifted silently.
+CSV and Excel "Unicode text" are parsed line by line with the csv module (not
+pandas.read_csv) so every record keeps its physical line number, a stray quote cannot
+swallow the lines after it unnoticed, and a line in another encoding is named. Workbooks
+(.xlsx, legacy .xls) are read with python-calamine, every sheet, so the caller can take
+the sheet whose header matches the contract. Nothing here interprets values: the reader
+only says what it had to do (`notes`) and which cells it had to mend (`flags`).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hecha.exceptions import InputFileError
 
-# Order matters: UTF-8 is strict enough to reject GBK bytes; GB18030 is a superset of GBK,
-# so GBK is tried first only to report the narrower name.
-ENCODINGS = ("utf-8", "gbk", "gb18030")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SUFFIXES = TEXT_SUFFIXES + WORKBOOK_SUFFIXES
+
+_ZIP = b"PK\x03\x04"  # xlsx is a zip archive
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (OLE compound file)
+_LINES = re.compile(r"\r\n|\n|\r")
+# Control characters break databases (PostgreSQL refuses NUL) and never belong in a cell; tab
+# is kept because it is the delimiter of Excel's Unicode text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 
 
 @dataclass(frozen=True)
-class RawTable:
-    """A file's header and data rows as text; `rows` holds (row number, fields)."""
+class Flag:
+    """A cell the reader mended: row number, field position (None = whole line), reason."""
 
-    header: list[str]
-    rows: list[tuple[int, list[str]]]
-    encoding: str  # "xlsx" for workbooks
-
-
-def detect_encoding(data: bytes) -> str:
-    """The first encoding that decodes the whole file strictly (BOM means utf-8-sig)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    for encoding in ENCODINGS:
-        try:
-            data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise UnicodeDecodeError("gb18030", data, 0, len(data), "not UTF-8, GBK or GB18030")
+    row: int
+    position: int | None
+    reason: str
 
 
-def read_table(path: Path) -> RawTable:
-    """Read a .csv or .xlsx source file; a file that cannot be read raises InputFileError."""
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
-    return _read_csv(path)
+@dataclass
+class Sheet:
+    """One table of a file: records as (row number, fields), and what reading it took."""
+
+    name: str
+    records: list[tuple[int, list[str]]]
+    encoding: str  # the text encoding, or "xlsx" / "xls"
+    notes: list[str] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
 
 
-def _read_csv(path: Path) -> RawTable:
+def read_sheets(path: Path) -> list[Sheet]:
+    """Every table in the file (one for text files, one per sheet for workbooks)."""
     data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if data.startswith(_ZIP) or data.startswith(_OLE):
+        kind = "xlsx" if data.startswith(_ZIP) else "xls"
+        sheets = _read_workbook(path, kind)
+        if suffix in TEXT_SUFFIXES:
+            note = (
+                f"文件扩展名为 {suffix}，实为 Excel 工作簿（{kind}），已按工作簿读取 / "
+                f"{path.name} is an Excel workbook ({kind}) named {suffix}: read as a workbook"
+            )
+            for sheet in sheets:
+                sheet.notes.append(note)
+        return sheets
+    if suffix in WORKBOOK_SUFFIXES:
+        head = data[:512].lstrip().lower()
+        if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
+            raise InputFileError(
+                path.name,
+                "该文件是网页（HTML/XML）另存的表格，不是真正的 Excel 文件；请在 Excel 中打开后另存为 .xlsx",
+                "an HTML/XML page saved with an Excel suffix; open it in Excel and save as .xlsx",
+            )
+        raise InputFileError(path.name, "不是有效的 Excel 文件", "not a valid Excel workbook")
+    return [_read_text(path, data)]
+
+
+# --- text files ---------------------------------------------------------------------------
+
+
+def _read_text(path: Path, data: bytes) -> Sheet:
+    text, encoding, flags = decode(data, path.name)
+    notes: list[str] = []
+    lines = _LINES.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    delimiter = _delimiter(lines, path.suffix.lower())
+    records, quote_flags, joined = _parse_lines(lines, delimiter)
+    flags += quote_flags
+    if joined:
+        notes.append(
+            f"{joined} 条记录的单元格内含换行，按一条记录读取 / {joined} records have a line break inside a cell"
+        )
+    cleaned: list[tuple[int, list[str]]] = []
+    for number, fields in records:
+        out = []
+        for position, value in enumerate(fields):
+            if _CONTROL.search(value):
+                flags.append(
+                    Flag(number, position, "含控制字符（如 NUL），已删除 / control characters (e.g. NUL) removed")
+                )
+                value = _CONTROL.sub("", value)
+            out.append(value)
+        cleaned.append((number, out))
+    return Sheet(path.name, cleaned, encoding, notes, flags)
+
+
+def decode(data: bytes, name: str) -> tuple[str, str, list[Flag]]:
+    """The file as text: BOMs and UTF-16 first, then UTF-8 / GBK / GB18030; a line in another
+    encoding than the rest is decoded on its own and flagged with its line number."""
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16", []
+    if _looks_utf16(data):
+        return data.decode("utf-16-le", errors="replace"), "utf-16-le", []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, bom = data[3:], True
+    else:
+        bom = False
     try:
-        encoding = detect_encoding(data)
+        return data.decode("utf-8"), "utf-8-sig" if bom else "utf-8", []
     except UnicodeDecodeError:
+        pass
+    if not bom:
+        for encoding in ("gbk", "gb18030"):
+            try:
+                return data.decode(encoding), encoding, []
+            except UnicodeDecodeError:
+                continue
+    return _decode_mixed(data, name)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a BOM: most high bytes of ASCII-range characters are NUL."""
+    sample = data[:4000]
+    return len(sample) >= 8 and sample[1::2].count(0) > 0.6 * (len(sample) // 2)
+
+
+def _decode_mixed(data: bytes, name: str) -> tuple[str, str, list[Flag]]:
+    """Line by line: UTF-8 where a line is valid UTF-8, else GB18030; the minority lines flagged."""
+    raw_lines = re.split(rb"\r\n|\n|\r", data)
+    decoded: list[tuple[str, str]] = []
+    for raw in raw_lines:
+        try:
+            decoded.append((raw.decode("utf-8"), "utf-8"))
+        except UnicodeDecodeError:
+            try:
+                decoded.append((raw.decode("gb18030"), "gb18030"))
+            except UnicodeDecodeError:
+                decoded.append((raw.decode("gb18030", errors="replace"), "unreadable"))
+    non_ascii = [enc for (text, enc), raw in zip(decoded, raw_lines, strict=True) if not raw.isascii()]
+    if not non_ascii:
         raise InputFileError(
-            path.name, "编码无法识别（应为 UTF-8、GBK 或 GB18030）", "encoding is not UTF-8, GBK or GB18030"
-        ) from None
+            name, "编码无法识别（应为 UTF-8、GBK 或 GB18030）", "encoding is not UTF-8, GBK or GB18030"
+        )
+    main = max(set(non_ascii), key=non_ascii.count)
+    flags = []
+    for number, ((_, enc), raw) in enumerate(zip(decoded, raw_lines, strict=True), start=1):
+        if raw.isascii() or enc == main:
+            continue
+        label = {"utf-8": "UTF-8", "gb18030": "GBK/GB18030", "unreadable": "无法识别的编码"}[enc]
+        flags.append(
+            Flag(
+                number,
+                None,
+                f"本行编码（{label}）与文件其他行不同，已单独解码，请核对 / line encoded differently ({enc}) "
+                "from the rest of the file: decoded on its own, check it",
+            )
+        )
+    return "\n".join(text for text, _ in decoded), f"mixed ({main})", flags
+
+
+def _delimiter(lines: list[str], suffix: str) -> str:
+    """Tabs for .txt/.tsv (Excel's Unicode text) and for a .csv whose first lines hold more tabs than commas."""
+    if suffix in (".txt", ".tsv"):
+        return "\t"
+    head = lines[:5]
+    tabs = sum(line.count("\t") for line in head)
+    commas = sum(line.count(",") for line in head)
+    return "\t" if tabs > commas else ","
+
+
+def _parse_lines(lines: list[str], delimiter: str) -> tuple[list[tuple[int, list[str]]], list[Flag], int]:
+    """Records with the line number they start on.
+
+    A quoted cell may hold a line break; but when a record spans several lines and the text
+    it swallowed holds delimiters (rows, not an address with a line break), a quote was stray:
+    each of those lines is parsed on its own, without quoting, and flagged.
+    """
+    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    flags: list[Flag] = []
+    joined = 0
+    start = 1
+    for fields in reader:
+        end = reader.line_num
+        if end > start:
+            inner = [f for f in fields if "\n" in f]
+            if any(delimiter in f for f in inner):
+                for number in range(start, end + 1):
+                    alone = next(csv.reader([lines[number - 1]], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+                    records.append((number, [f.replace('"', "") for f in alone]))
+                    flags.append(
+                        Flag(
+                            number,
+                            None,
+                            "引号不成对，本行已单独读取，请核对 / unbalanced quote: this line was read on its own",
+                        )
+                    )
+                start = end + 1
+                continue
+            joined += 1
+            fields = [f.replace("\n", " ").strip() if "\n" in f else f for f in fields]
+        records.append((start, fields))
+        start = end + 1
+    return records, flags, joined
+
+
+# --- workbooks ----------------------------------------------------------------------------
+
+
+def _read_workbook(path: Path, kind: str) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook
+
     try:
-        records = list(csv.reader(io.StringIO(data.decode(encoding), newline="")))
-    except csv.Error as exc:
-        raise InputFileError(path.name, "CSV 格式错误", f"malformed CSV ({exc})") from None
-    return _table(path, records, encoding)
-
-
-def _read_xlsx(path: Path) -> RawTable:
-    import openpyxl  # only needed for workbooks
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
         raise InputFileError(
-            path.name, "不是有效的 xlsx 文件", f"not a valid xlsx file ({type(exc).__name__})"
+            path.name, f"不是有效的 {kind} 文件", f"not a valid {kind} workbook ({type(exc).__name__})"
         ) from None
+    sheets = []
     try:
-        sheet = workbook.worksheets[0]
-        records = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for name in workbook.sheet_names:
+            try:
+                rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:  # a chart sheet or a damaged sheet: the others may still hold the data
+                sheets.append(Sheet(name, [], kind, notes=[f"工作表「{name}」无法读取 ({type(exc).__name__})"]))
+                continue
+            sheet = Sheet(name, [], kind)
+            for number, row in enumerate(rows, start=1):
+                fields = []
+                for position, value in enumerate(row):
+                    text = cell_text(value)
+                    if _CONTROL.search(text):
+                        sheet.flags.append(Flag(number, position, "含控制字符，已删除 / control characters removed"))
+                        text = _CONTROL.sub("", text)
+                    fields.append(text)
+                sheet.records.append((number, fields))
+            sheets.append(sheet)
     finally:
         workbook.close()
-    return _table(path, records, "xlsx")
+    return sheets
 
 
 def cell_text(value: object) -> str:
-    """An Excel cell as text: dates as ISO dates, whole floats without '.0'."""
+    """A workbook cell as text: dates as ISO dates, whole floats without '.0'.
+
+    Numbers of 15 or more digits are shown as Excel shows them (4.29006199001011E+17): an
+    identity number Excel stored as a number has lost its last digits and must stay invalid.
+    """
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        if abs(value) >= 1e15:
+            return f"{value:.14E}"
+        if value.is_integer():
+            return str(int(value))
     return str(value)
-
-
-def _table(path: Path, records: list[list[str]], encoding: str) -> RawTable:
-    if not records or is_blank(records[0]):
-        raise InputFileError(path.name, "第 1 行没有表头", "row 1 has no header")
-    header = records[0]
-    # Workbooks pad rows to the sheet width: drop empty trailing header cells.
-    while header and not header[-1].strip():
-        header = header[:-1]
-    rows = [(number, fields) for number, fields in enumerate(records[1:], start=2)]
-    # Trailing blank rows (a final empty line, formatted-but-empty Excel rows) are not data.
-    while rows and is_blank(rows[-1][1]):
-        rows.pop()
-    return RawTable(header, rows, encoding)
 
 
 def is_blank(fields: list[str]) -> bool:

@@ -7,6 +7,7 @@ Identity numbers are never a reason to quarantine: invalid or missing ones stay,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -23,6 +24,14 @@ ID_PROBLEMS = {
     "invalid": "身份证号码无效（格式、出生日期或校验位错误），保留并标记 / invalid identity number, kept and flagged",
     "missing": "身份证号码为空，保留并标记 / identity number missing, kept and flagged",
 }
+
+# Excel shows a long number as 4.29006E+17: the cell was a number and its last digits are gone.
+_SCIENTIFIC = re.compile(r"^\s*\d(?:\.\d+)?\s*[eE]\s*\+?\s*\d+\s*$")
+AS_NUMBER = (
+    "身份证号码被 Excel 存成了数字（科学计数法），后几位已丢失，保留并标记为无效；导出时请先把该列设为“文本”格式 / "
+    "identity number stored by Excel as a number (scientific notation): digits lost, kept as invalid; "
+    "format the column as Text before exporting"
+)
 
 Problem = tuple[int, Column, str, BadValue]  # (position in rows, column, text, problem)
 
@@ -131,7 +140,9 @@ def _id_columns(
         number, status = cache[text]
         normalised.append(number or None)
         statuses.append(status)
-        if status in ID_PROBLEMS:
+        if status == "invalid" and _SCIENTIFIC.match(text):
+            lines.append(_entry(rows[i][0], column, text, AS_NUMBER, KEPT_FLAGGED))
+        elif status in ID_PROBLEMS:
             lines.append(_entry(rows[i][0], column, text, ID_PROBLEMS[status], KEPT_FLAGGED))
     frame = pd.DataFrame(
         {

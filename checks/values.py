@@ -46,8 +46,9 @@ def parse_date(text: str) -> dt.date:
     text = _nfkc(text)
     match = _DATE.match(text) or _DATE_COMPACT.match(text)
     if match is None:
-        if text.isdigit() and 20000 <= int(text) <= 80000:  # Excel serial (1954–2119) from a number-formatted cell
-            return _EXCEL_EPOCH + dt.timedelta(days=int(text))
+        serial = text[:-2] if text.endswith(".0") else text
+        if serial.isdigit() and 20000 <= int(serial) <= 80000:  # Excel serial (1954–2119) from a number cell
+            return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
         raise BadValue("日期格式无法识别", "date format not recognised")
     year, month, day = (int(g) for g in match.groups())
     if not 1800 <= year <= 2200:  # also keeps dates inside datetime64[ns]
@@ -59,11 +60,15 @@ def parse_date(text: str) -> dt.date:
 
 
 _PERIOD = re.compile(r"^(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?$")
+_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
 
 
 def parse_period(text: str) -> str:
-    """2026-10, 2026/10, 202610, 2026年10月 (or a full date, as Excel may store it) → '2026-10'."""
+    """2026-10, 2026/10, 202610, 2026年10月, a full date or an Excel serial day (46296) → '2026-10'."""
     text = _nfkc(text)
+    if _SERIAL.match(text):
+        date = parse_date(text.split(".")[0])
+        return f"{date.year:04d}-{date.month:02d}"
     match = _PERIOD.match(text)
     if match is None:
         try:
@@ -77,10 +82,11 @@ def parse_period(text: str) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-_MONEY_JUNK = re.compile(r"[\s,¥元]")
+_MONEY_JUNK = re.compile(r"[\s,¥$元'’]|人民币|rmb|cny", re.IGNORECASE)
 
 
 def _to_float(text: str) -> float | None:
+    """Thousands separators (1,234 and 1'234), currency signs and words (¥ ￥ 元 人民币 RMB) removed."""
     cleaned = _MONEY_JUNK.sub("", _nfkc(text))  # NFKC turns ￥ and ， into ¥ and ,
     try:
         value = float(cleaned)
@@ -242,6 +248,17 @@ def parse_disability_level(text: str) -> int:
     return level
 
 
+_AREAS = {"城镇": "urban", "城市": "urban", "urban": "urban", "农村": "rural", "rural": "rural", "乡村": "rural"}
+
+
+def parse_area(text: str) -> str:
+    """城乡类别: 城镇/城市/urban → urban, 农村/乡村/rural → rural."""
+    area = _AREAS.get(re.sub(r"\s", "", _nfkc(text)).lower())
+    if area is None:
+        raise BadValue("城乡类别应为城镇或农村", "area must be urban (城镇) or rural (农村)")
+    return area
+
+
 def parse_text(text: str) -> str:
     return text
 
@@ -272,6 +289,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "relation": parse_relation,
     "sex": parse_sex,
     "disability_level": parse_disability_level,
+    "area": parse_area,
 }
 
 

@@ -81,6 +81,8 @@ def format_summary(summary: RunSummary) -> str:
             f"  {zh:<14} {name:<20} 读取 {s['rows_read']:>8}  隔离 {s['quarantined']:>5}  "
             f"标记 {s['flagged']:>5}  身份证号有效率 {valid}"
         )
+        for note in s.get("notes", []):
+            lines.append(f"    · {note}")
     for name in summary["absent_sources"]:
         lines.append(f"  {source_zh(name):<14} {name:<20} 未提供（相关检查未运行 not run）")
     c = summary["checks"]
@@ -90,8 +92,8 @@ def format_summary(summary: RunSummary) -> str:
         lines.append(f"  {pair:<36} 链接 {int(link.get('links', 0)):>7}  模糊 {link.get('fuzzy_share', 0.0):.1%}")
     lines += ["", "发现 findings by code:"]
     for code, n in summary["findings"].items():
-        if code in summary["rules_not_run"]:
-            lines.append(f"  {code:<26} {finding_zh(code):<16} 未运行：{summary['rules_not_run'][code]}")
+        if code in summary["rules_not_run"]:  # not run at all, or not for some programs: say which
+            lines.append(f"  {code:<26} {finding_zh(code):<16} {n:>6}  未运行：{summary['rules_not_run'][code]}")
         else:
             lines.append(f"  {code:<26} {finding_zh(code):<16} {n:>6}")
     if "cases" in summary:

@@ -1,4 +1,4 @@
-"""The data contract v1 (shared/data-contract.md §1) as data.
+"""The data contract v2 (shared/data-contract.md §1) as data.
 
 Every other module reads source names, column names (English canonical and
 Chinese), value kinds and vocabularies from here, so the contract lives in one
@@ -7,7 +7,7 @@ place and a reviewer can compare it line by line with the document.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal[
@@ -25,6 +25,7 @@ Kind = Literal[
     "relation",
     "sex",
     "disability_level",
+    "area",  # 城乡类别: urban (城镇/城市) or rural (农村)
     "vocab",  # a closed Chinese vocabulary given in Column.vocab
 ]
 
@@ -48,7 +49,6 @@ class Source:
     zh: str
     columns: tuple[Column, ...]
     required: bool = False
-    aliases: tuple[str, ...] = field(default=())  # extra accepted header spellings
 
     @property
     def column_names(self) -> list[str]:
@@ -134,6 +134,7 @@ SOURCES: dict[str, Source] = {
                 BIRTH_DATE,
                 REGION,
                 ADDRESS,
+                Column("established_date", "立户日期", "date"),  # optional (contract v2): when the hukou was set up
             ),
         ),
         Source(
@@ -253,6 +254,7 @@ SOURCES: dict[str, Source] = {
                 Column("program", "救助类别", "program", required=True),
                 Column("effective_from", "执行日期", "date", required=True),
                 Column("monthly_amount", "月标准", "money", required=True),
+                Column("area", "城乡类别", "area"),  # optional (contract v2): urban/rural where they differ
                 Column("min_age", "最低年龄", "int"),
             ),
         ),

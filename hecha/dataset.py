@@ -31,6 +31,9 @@ class Dataset:
     rows_read: dict[str, int] = field(default_factory=dict)  # data rows in the file, incl. quarantined
     quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
     absent: list[str] = field(default_factory=list)  # optional sources not supplied
+    notes: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # source -> what reading it took, warnings (中文 / English)
 
     @property
     def period_start(self) -> pd.Timestamp:

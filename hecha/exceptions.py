@@ -28,3 +28,11 @@ class InputFileError(HechaError):
 
 class DataQualityError(HechaError):
     """Quality gates failed beyond the policy's threshold: the run stops before any case is written."""
+
+
+class PolicyError(HechaError):
+    """A county policy file that cannot be used: missing, bad YAML, unknown key or value out of range."""
+
+    def __init__(self, file: str, reason_zh: str, reason_en: str) -> None:
+        self.file = file
+        super().__init__(f"政策文件 {file} 有误：{reason_zh} / policy file {file}: {reason_en}")

@@ -8,10 +8,18 @@ Standards (amounts) are *not* policy: they come from the `standards` source.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hecha.exceptions import PolicyError
+
+# Value ranges a county file cannot leave: a typo such as 9.0 for 0.9 is refused with its key.
+Probability = Annotated[float, Field(ge=0, le=1)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=0)]
+Age = Annotated[int, Field(ge=0, le=130)]
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("default_policy.yaml")
 
@@ -23,20 +31,20 @@ class _Section(BaseModel):
 class ChecksPolicy(_Section):
     """Quality gates run before anything else (checks/)."""
 
-    max_quarantined_share: float = 0.05  # stop the run if more of a required source is quarantined
-    min_id_valid_share: float = 0.90  # stop if fewer roll identity numbers are valid or upgradable
-    max_failed_expectations: int = 0  # blocking expectations that may fail before the run stops
-    min_id_valid_share_other: float = 0.80  # other sources: share of the numbers given that are valid
-    max_roll_amount: float = 20000.0  # yuan per person per month; above it a roll amount is implausible
+    max_quarantined_share: Share = 0.05  # stop the run if more of a required source is quarantined
+    min_id_valid_share: Share = 0.90  # stop if fewer roll identity numbers are valid or upgradable
+    max_failed_expectations: Count = 0  # blocking expectations that may fail before the run stops
+    min_id_valid_share_other: Share = 0.80  # other sources: share of the numbers given that are valid
+    max_roll_amount: float = Field(default=20000.0, gt=0)  # yuan per person per month; above it is implausible
 
 
 class LinkagePolicy(_Section):
     """Record linkage (matching/): accept a link at or above its pair's threshold."""
 
-    default_threshold: float = 0.90
-    thresholds: dict[str, float] = Field(default_factory=dict)  # "roll~deaths": 0.95
-    weak_link_below: float = 0.97  # links under this are "weak fuzzy" in evidence
-    ambiguity_margin: float = 0.05  # a rival candidate this close to the best makes a record ambiguous (no link)
+    default_threshold: Probability = 0.90
+    thresholds: dict[str, Probability] = Field(default_factory=dict)  # "roll~deaths": 0.95
+    weak_link_below: Probability = 0.97  # links under this are "weak fuzzy" in evidence
+    ambiguity_margin: Probability = 0.05  # a rival candidate this close to the best makes a record ambiguous
 
 
 _ALL_PAID = ["dibao_urban", "dibao_rural", "tekun", "temporary", "disability_living", "disability_care",
@@ -76,21 +84,21 @@ class RulesPolicy(_Section):
     exempt_vehicle_keywords: list[str] = Field(default_factory=lambda: ["摩托", "拖拉机", "低速", "三轮"])
     non_residential_property_types: list[str] = Field(default_factory=lambda: ["商业", "办公", "工业"])
     residential_property_types: list[str] = Field(default_factory=lambda: ["住宅"])
-    max_homes: int = 1  # more homes than this is PROPERTY_EXCESS
-    business_min_capital_wan: float = 10.0
+    max_homes: Count = 1  # more homes than this is PROPERTY_EXCESS
+    business_min_capital_wan: float = Field(default=10.0, ge=0)
     business_active_statuses: list[str] = Field(default_factory=lambda: ["存续", "在业"])
-    orphan_max_age: int = 18  # orphan allowance at this age or older is AGE_INELIGIBLE
+    orphan_max_age: Age = 18  # orphan allowance at this age or older is AGE_INELIGIBLE
     death_age_offsets: list[int] = Field(default_factory=lambda: [0])  # age-only death record: recorded - true age
     missed_hold_possible_deaths: bool = True  # no missed finding for someone matching an unidentified death
-    care_levels: list[int] = Field(default_factory=lambda: [1, 2])  # 重度 levels for the care subsidy
-    missed_dibao_min_age: int = 16
+    care_levels: list[Annotated[int, Field(ge=1, le=4)]] = Field(default_factory=lambda: [1, 2])  # 重度 levels
+    missed_dibao_min_age: Age = 16
     missed_dibao_labor: list[str] = Field(default_factory=lambda: ["丧失劳动力", "无劳动力"])
     serious_illness_yes: list[str] = Field(default_factory=lambda: ["是", "有", "Y", "YES", "1", "TRUE"])
     kin_relations: list[str] = Field(default_factory=list)  # hukou relations counted as close kin; empty = all
-    certainty: dict[str, float] = Field(default_factory=lambda: dict(_RULE_CERTAINTY))  # rule code -> certainty 0-1
-    min_link_probability: dict[str, float] = Field(default_factory=dict)  # rule code -> minimum link
-    default_min_link_probability: float = 0.90
-    weak_link_factor: float = 0.6  # score multiplier when a finding rests on a weak fuzzy link
+    certainty: dict[str, Probability] = Field(default_factory=lambda: dict(_RULE_CERTAINTY))  # rule code -> 0-1
+    min_link_probability: dict[str, Probability] = Field(default_factory=dict)  # rule code -> minimum link
+    default_min_link_probability: Probability = 0.90
+    weak_link_factor: Probability = 0.6  # score multiplier when a finding rests on a weak fuzzy link
 
     def programs_for(self, code: str) -> list[str]:
         return self.programs.get(code, [])
@@ -147,9 +155,49 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_policy(path: Path | str | None = None) -> Policy:
-    """The default policy, overridden in part by a county's YAML file if given."""
+    """The default policy, overridden in part by a county's YAML file if given.
+
+    A missing or unreadable file, bad YAML, an unknown key or a value out of range is a
+    PolicyError naming the file and the key (Chinese first, English beside it).
+    """
     data = yaml.safe_load(DEFAULT_POLICY_FILE.read_text(encoding="utf-8")) or {}
     if path is not None:
-        override = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        data = _merge(data, override)
-    return Policy.model_validate(data)
+        data = _merge(data, _read_override(Path(path)))
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(str(path or DEFAULT_POLICY_FILE), *_explain(exc)) from None
+
+
+def _read_override(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise PolicyError(str(path), "政策文件不存在", "the policy file does not exist")
+    try:
+        override = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise PolicyError(str(path), "政策文件应为 UTF-8 编码", "the policy file must be UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark is not None else ""
+        raise PolicyError(
+            str(path), f"YAML 格式错误{where}", f"invalid YAML{f' at line {mark.line + 1}' if mark else ''}"
+        ) from None
+    if override is None:
+        return {}
+    if not isinstance(override, dict):
+        raise PolicyError(str(path), "政策文件应为“键: 值”的结构", "the policy file must be a mapping of keys")
+    return override
+
+
+def _explain(exc: ValidationError) -> tuple[str, str]:
+    """The first problems of a validation error, each with its dotted key."""
+    zh, en = [], []
+    for error in exc.errors()[:3]:
+        key = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            zh.append(f"未知的设置项 {key}")
+            en.append(f"unknown key {key}")
+        else:
+            zh.append(f"设置项 {key} 的值 {error.get('input')!r} 不合要求（{error['msg']}）")
+            en.append(f"{key}: {error['msg']}")
+    return "；".join(zh), "; ".join(en)

@@ -19,6 +19,7 @@ class SourceCounts(TypedDict):
     quarantined: int
     flagged: int  # loaded but marked (e.g. an invalid identity number kept)
     id_valid_share: float | None
+    notes: list[str]  # what reading the file took and warnings for the clerk (中文 / English)
 
 
 class CheckDetail(TypedDict):

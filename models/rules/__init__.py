@@ -1,7 +1,9 @@
 """Rule findings (contract §2): every code but FAVOUR_RISK, as reviewable data plus small functions.
 
 `RULES` lists each rule with the sources it needs; a rule whose source is
-absent is reported in `not_run`, never as "nothing found".
+absent is reported in `not_run`, never as "nothing found". A rule that needs a
+standard the county has not given for a program it pays runs for the other
+programs and reports, in `not_run`, the programs it could not judge.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from hecha.index import PersonIndex
 from hecha.policy import Policy
 from models.rules import assets, deaths, eligibility, enrolment, kin, missed
 from models.rules.context import RuleContext
+from models.rules.coverage import gap_reason, standards_gaps
 from models.rules.kin import related_people
 from models.rules.places import fill_places
 from models.rules.standards import standards_on
@@ -67,11 +70,15 @@ def run_rules(dataset: Dataset, index: PersonIndex, policy: Policy) -> FindingsR
     table = standards_on(ctx.frame("standards"), dataset.county, dataset.period_start)
     rows: list[dict[str, Any]] = []
     not_run: dict[str, str] = {}
+    gaps = standards_gaps(ctx, table)
     for rule in RULES:
         missing = [s for s in rule.sources if not ctx.has(s)]
         if missing:
             not_run[rule.code] = not_run_reason(missing[0])
             continue
+        if rule.code in gaps:
+            not_run[rule.code] = gap_reason(gaps[rule.code], dataset.period)
+            log.warning("rule %s %s", rule.code, not_run[rule.code])
         started = time.perf_counter()
         found = rule.run(ctx, table)
         log.info("rule %s: %d findings in %.2fs", rule.code, len(found), time.perf_counter() - started)

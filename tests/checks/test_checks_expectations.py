@@ -35,7 +35,8 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, CheckRepor
 BROKEN_ROLL = (
     ROLL
     + (
-        f"2026-09,tekun,H002,王五,{ID_C},户主,429006101202,900,2024-07-15\n"  # wrong period; tekun paid twice
+        f"2026-09,tekun,H002,王五,{ID_C},户主,429006101202,900,2024-07-15\n"  # wrong period: quarantined
+        f"2026-10,tekun,H012,王五,{ID_C},户主,429006101202,900,2024-07-15\n"  # tekun paid twice
         f"2026-10,dibao_rural,H009,钱一,{ID_A[:-1]}0,户主,429006101209,50000,2027-01-01\n"  # bad id, huge amount
     )
 )
@@ -101,27 +102,27 @@ def test_data_docs_written_offline(clean: tuple[Dataset, CheckReport, Path]) -> 
 
 
 def test_blocking_failures_raise_with_reason(broken: tuple[Dataset, CheckReport, Path]) -> None:
-    """Only an unusable source stops the run: here too few valid roll identity numbers."""
-    _, report, _ = broken
+    """Only an unusable source stops the run: here too few valid roll identity numbers (1 of 6) and
+    too many roll rows set aside (1 of 6 of another period)."""
+    dataset, report, _ = broken
     failed = {(r.source, r.expectation) for r in report.blocking_failures}
-    assert failed == {("roll", "id_valid_share(id_number)")}
+    assert failed == {("roll", "id_valid_share(id_number)"), ("roll", "quarantined_share")}
     assert not report.ok
     with pytest.raises(DataQualityError) as error:
         report.raise_if_blocking()
     message = str(error.value)
-    assert "1 项阻断性数据质量检查未通过" in message and "1 blocking data-quality checks failed" in message
+    assert "2 项阻断性数据质量检查未通过" in message and "2 blocking data-quality checks failed" in message
     assert "身份证号码有效率不低于 90%" in message
+    wrong = dataset.quarantine[dataset.quarantine["column"] == "period"]
+    assert list(wrong["row"]) == [5] and "不是本次核查期间 2026-10" in wrong["reason"].iloc[0]
 
 
 def test_tolerances_warn_without_stopping(broken: tuple[Dataset, CheckReport, Path]) -> None:
-    """A wrong period, an implausible amount and a repeated registry number are failed warnings, not gates."""
+    """An implausible amount and a repeated registry number are failed warnings, not gates."""
     _, report, _ = broken
     warned = {(r.source, r.expectation) for r in report.results if r.status == "failed" and not r.blocking}
-    assert {
-        ("roll", "period_matches(period)"),
-        ("roll", "amount_range(amount)"),
-        ("household_registry", "unique(id_number)"),
-    } <= warned
+    assert {("roll", "amount_range(amount)"), ("household_registry", "unique(id_number)")} <= warned
+    assert _status(report, "roll", "period_matches(period)") == "passed"  # the row of 2026-09 was quarantined
 
 
 def test_non_blocking_findings(broken: tuple[Dataset, CheckReport, Path]) -> None:
@@ -136,7 +137,7 @@ def test_non_blocking_findings(broken: tuple[Dataset, CheckReport, Path]) -> Non
 def test_tolerated_failures(broken: tuple[Dataset, CheckReport, Path]) -> None:
     """policy.max_failed_expectations lets a county tolerate some blocking failures."""
     _, report, _ = broken
-    tolerant = dataclasses.replace(report, max_failed_expectations=4)
+    tolerant = dataclasses.replace(report, max_failed_expectations=2)
     assert tolerant.ok
     tolerant.raise_if_blocking()
 
@@ -152,6 +153,8 @@ def test_no_raw_identity_numbers_in_outputs(broken: tuple[Dataset, CheckReport, 
 
 def test_roll_with_no_usable_rows_blocks(tmp_path: Path) -> None:
     """A roll whose every row is quarantined cannot pass vacuously."""
-    _, report, _ = _run(tmp_path, roll="period,program,household_id,name,amount\n2026-10,低保金,H1,张三,600\n")
+    _, report, _ = _run(
+        tmp_path, roll="period,program,household_id,name,id_number,amount\n2026-10,低保金,H1,张三,,600\n"
+    )
     failed = {r.expectation for r in report.blocking_failures if r.source == "roll"}
     assert failed == {"has_rows", "quarantined_share"}

@@ -10,7 +10,7 @@ import pytest
 from checkdata import ID_A, ID_B, ID_C, REGISTRY, WriteCounty, make_id
 
 from checks.ingest import load_dataset, source_summary
-from checks.reading import detect_encoding
+from checks.reading import decode
 from hecha.exceptions import HechaError, InputFileError, MissingSourceError
 from hecha.privacy import mask_id
 
@@ -42,7 +42,7 @@ def test_gb18030_only_characters(write_county: WriteCounty) -> None:
     registry = REGISTRY + f"K003,刘䶮,{make_id('42900619900404004')},户主,男,1990-04-04,429006101203\n"
     registry += f"K004,王𠀀,{make_id('42900619910505005')},户主,女,1991-05-05,429006101203\n"
     folder = write_county(encoding="gb18030", household_registry=registry)
-    assert detect_encoding((folder / "household_registry.csv").read_bytes()) == "gb18030"
+    assert decode((folder / "household_registry.csv").read_bytes(), "household_registry.csv")[1] == "gb18030"
     assert list(load(folder).frames["household_registry"]["name"])[-2:] == ["刘䶮", "王𠀀"]
 
 
@@ -208,6 +208,7 @@ def test_broken_roll(write_county: WriteCounty) -> None:
         "quarantined": 5,
         "flagged": 4,
         "id_valid_share": 0.75,
+        "notes": [],
     }
 
 
