@@ -82,21 +82,24 @@ def locate_header(source: Source, records: list[tuple[int, list[str]]]) -> Heade
     lower row where it has text, else from the upper one. None when no row names two columns.
     """
     known = known_keys(source)
+    rows = records[:MAX_HEADER_ROW]
+    single = [Header((number,), cells, i + 1, _score(cells, known)) for i, (number, cells) in enumerate(rows)]
     best: Header | None = None
-    for i in range(min(MAX_HEADER_ROW, len(records))):
-        number, cells = records[i]
-        candidates = [Header((number,), cells, i + 1, _score(cells, known))]
-        if i + 1 < len(records):
-            below_number, below = records[i + 1]
+    for i, candidate in enumerate(single):
+        options = [candidate]
+        if i + 1 < len(rows):
+            cells, (below_number, below) = candidate.cells, rows[i + 1]
             width = max(len(cells), len(below))
             merged = [
                 (below[p] if p < len(below) and below[p].strip() else (cells[p] if p < len(cells) else ""))
                 for p in range(width)
             ]
-            candidates.append(Header((number, below_number), merged, i + 2, _score(merged, known)))
-        for candidate in candidates:
-            if best is None or candidate.score > best.score:
-                best = candidate
+            two = Header((candidate.rows[0], below_number), merged, i + 2, _score(merged, known))
+            if two.score > single[i + 1].score:  # the upper row must add columns, not just sit above
+                options.append(two)
+        for option in options:
+            if best is None or option.score > best.score:
+                best = option
     if best is None or best.score < 2:
         return None
     notes = []
