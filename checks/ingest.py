@@ -58,6 +58,7 @@ def load_dataset(folder: Path, county: str, period: str) -> Dataset:
 
     Rows of another county or period are quarantined; a `county` that matches none of the
     roll, or a standards file of another county, is an error before the other sources are read.
+    An optional file that cannot be used at all is listed in `unreadable` and treated as absent.
     """
     folder = Path(folder)
     if not _PERIOD.match(period):
@@ -77,7 +78,16 @@ def load_dataset(folder: Path, county: str, period: str) -> Dataset:
         if path is None:
             dataset.absent.append(name)
             continue
-        loaded = load_source(SOURCES[name], path)
+        try:
+            loaded = load_source(SOURCES[name], path)
+        except InputFileError as exc:
+            if SOURCES[name].required:
+                raise
+            # An optional file that cannot be used does not stop the month: its rules report why they did not run.
+            log.warning("optional source %s unusable: %s", name, exc)
+            dataset.absent.append(name)
+            dataset.unreadable[name] = str(exc)
+            continue
         if name in _ORDER:
             check_county(SOURCES[name], loaded.frame, county, path.name)
         frame, out_of_scope = scope_rows(SOURCES[name], loaded.frame, county, period)

@@ -39,6 +39,7 @@ def build_summary(
         "output_dir": str(out_dir),
         "sources": source_summary(dataset),
         "absent_sources": list(dataset.absent),
+        "unreadable_sources": dict(dataset.unreadable),
         "checks": checks.to_summary(),
         "linkage": {pair: _link_counts(stats) for pair, stats in index.stats.items()},
         "findings": findings,
@@ -83,8 +84,12 @@ def format_summary(summary: RunSummary) -> str:
         )
         for note in s.get("notes", []):
             lines.append(f"    · {note}")
+    unreadable = summary.get("unreadable_sources", {})
     for name in summary["absent_sources"]:
-        lines.append(f"  {source_zh(name):<14} {name:<20} 未提供（相关检查未运行 not run）")
+        if name in unreadable:
+            lines.append(f"  {source_zh(name):<14} {name:<20} 文件无法使用（相关规则未运行）：{unreadable[name]}")
+        else:
+            lines.append(f"  {source_zh(name):<14} {name:<20} 未提供（相关检查未运行 not run）")
     c = summary["checks"]
     lines += ["", f"数据检查 checks: 通过 {c['passed']}，未通过 {c['failed']}，未运行 {c['not_run']}"]
     lines += ["", "身份匹配 links by source:"]

@@ -31,9 +31,9 @@ class Dataset:
     rows_read: dict[str, int] = field(default_factory=dict)  # data rows in the file, incl. quarantined
     quarantine: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
     absent: list[str] = field(default_factory=list)  # optional sources not supplied
-    notes: dict[str, list[str]] = field(
-        default_factory=dict
-    )  # source -> what reading it took, warnings (中文 / English)
+    # source -> what reading it took and warnings for the clerk (中文 / English)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)  # optional source -> why its file could not be used
 
     @property
     def period_start(self) -> pd.Timestamp:

@@ -69,6 +69,7 @@ class RunSummary(TypedDict, total=False):
     output_dir: str
     sources: dict[str, SourceCounts]
     absent_sources: list[str]
+    unreadable_sources: dict[str, str]  # optional source -> why its file could not be used
     checks: ChecksSummary
     linkage: dict[str, LinkCounts]
     findings: dict[str, int]

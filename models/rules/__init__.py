@@ -59,8 +59,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def not_run_reason(source: str) -> str:
+def not_run_reason(source: str, unreadable: str | None = None) -> str:
     zh = SOURCES[source].zh
+    if unreadable:
+        return f"数据源「{zh}」({source}) 文件无法使用，本规则未运行：{unreadable}"
     return f"数据源「{zh}」({source}) 未提供，本规则未运行 / source {source} absent: rule not run"
 
 
@@ -74,7 +76,7 @@ def run_rules(dataset: Dataset, index: PersonIndex, policy: Policy) -> FindingsR
     for rule in RULES:
         missing = [s for s in rule.sources if not ctx.has(s)]
         if missing:
-            not_run[rule.code] = not_run_reason(missing[0])
+            not_run[rule.code] = not_run_reason(missing[0], dataset.unreadable.get(missing[0]))
             continue
         if rule.code in gaps:
             not_run[rule.code] = gap_reason(gaps[rule.code], dataset.period)

@@ -652,17 +652,24 @@ def test_two_files_for_one_source(county: Case, tmp_path: Path) -> None:
         reload(county, tmp_path, damage)
 
 
-def test_an_empty_file(county: Case, tmp_path: Path) -> None:
+def test_an_empty_required_file_stops_with_its_name(county: Case, tmp_path: Path) -> None:
+    def damage(folder: Path, t: dict[str, Table]) -> None:
+        (folder / "household_registry.csv").write_bytes(b"")
+
+    with pytest.raises(InputFileError, match=r"household_registry\.csv"):
+        reload(county, tmp_path, damage)
+
+
+def test_an_unusable_optional_file_does_not_stop_the_month_and_says_why(county: Case, tmp_path: Path) -> None:
+    """An empty payroll and a vehicles file without a header: their rules report why they did not run."""
+
     def damage(folder: Path, t: dict[str, Table]) -> None:
         (folder / "payroll.csv").write_bytes(b"")
-
-    with pytest.raises(InputFileError, match=r"payroll\.csv"):
-        reload(county, tmp_path, damage)
-
-
-def test_no_header_anywhere(county: Case, tmp_path: Path) -> None:
-    def damage(folder: Path, t: dict[str, Table]) -> None:
         write_csv(folder / "vehicles.csv", Table(["a", "b", "c"], [["1", "2", "3"]]))
 
-    with pytest.raises(InputFileError, match=r"vehicles\.csv.*表头"):
-        reload(county, tmp_path, damage)
+    dataset = reload(county, tmp_path, damage)
+    assert set(dataset.unreadable) == {"payroll", "vehicles"} and "表头" in dataset.unreadable["vehicles"]
+    policy = load_policy()
+    result = run_rules(dataset, resolve(dataset, policy.linkage), policy)
+    assert "vehicles.csv" in result.not_run["VEHICLE_OWNED"] and "无法使用" in result.not_run["VEHICLE_OWNED"]
+    assert "payroll.csv" in result.not_run["PUBLIC_PAYROLL"]
