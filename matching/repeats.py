@@ -20,7 +20,6 @@ from hecha.index import REPEAT_COLUMNS as INDEX_REPEAT_COLUMNS
 from matching.names import normalise_names
 
 ONE_PERSON, SHARED_NUMBER = "one_person", "shared_number"
-KIND_ZH = {ONE_PERSON: "一人多户", SHARED_NUMBER: "重号"}
 USABLE = ("valid", "upgraded")
 REPEAT_COLUMNS = [c for c in INDEX_REPEAT_COLUMNS if c != "person_id"]  # person_id is added by linkage
 
