@@ -66,10 +66,10 @@ def registry_repeats(registry: pd.DataFrame) -> pd.DataFrame:
     if rep.empty:
         return pd.DataFrame(columns=REPEAT_COLUMNS)
     rep = rep.assign(id_number=ids[rep.index], **normalise_names(rep["name"]))
-    rep = rep.assign(
-        birth_date=pd.to_datetime(rep["birth_date"], errors="coerce") if "birth_date" in rep else pd.NaT,
-        sex=rep["sex"].where(rep["sex"].isin(["M", "F"])) if "sex" in rep else None,
-    )
+    missing = pd.Series(pd.NA, index=rep.index, dtype="object")
+    born = pd.to_datetime(rep["birth_date"], errors="coerce") if "birth_date" in rep else missing
+    sex = rep["sex"].where(rep["sex"].isin(["M", "F"])) if "sex" in rep else missing
+    rep = rep.assign(birth_date=born, sex=sex)
     parts = []
     for number, rows in rep.sort_values("_row").groupby("id_number", sort=True):
         person = _persons(rows)

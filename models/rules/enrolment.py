@@ -169,10 +169,15 @@ def _hukou_sets(ctx: RuleContext, roll: pd.DataFrame, min_link: float) -> tuple[
     m = m.assign(hukou=m["row_r"].map(hukou))
     listed = m.dropna(subset=["hukou"]).groupby("row_l")["hukou"].agg(frozenset)
     own = roll["_row"].map(listed)
-    by_household = own.dropna().groupby(roll["household_id"]).agg(lambda sets: frozenset().union(*sets))
-    fallback = roll["household_id"].map(by_household)
-    sets = own.where(own.notna(), fallback).map(lambda s: s if isinstance(s, frozenset) else frozenset())
-    return pd.Series(sets.to_numpy(), index=roll["_row"].to_numpy()), m
+    by_household: dict[str, frozenset[str]] = {}
+    for household, known in zip(roll["household_id"].astype(str), own, strict=True):
+        if isinstance(known, frozenset):
+            by_household[household] = by_household.get(household, frozenset()) | known
+    sets = [
+        known if isinstance(known, frozenset) else by_household.get(household, frozenset())
+        for household, known in zip(roll["household_id"].astype(str), own, strict=True)
+    ]
+    return pd.Series(sets, index=roll["_row"].to_numpy(), dtype=object), m
 
 
 def _families(sets: list[frozenset[str]]) -> int:
