@@ -102,3 +102,15 @@ def test_missed_elderly_allowance_for_each_person_behind_a_shared_number() -> No
     other = OLD + "#另一老人"  # the person key linkage gives the second holder (matching.repeats)
     index = exact_index(ds, attach={("household_registry", 3): (other, 1.0)})
     assert _codes(run_rules(ds, index, policy()), "MISSED_ELDERLY_ALLOWANCE") == ["p:P" + other]
+
+
+def test_a_person_listed_in_two_places_is_routed_where_the_roll_pays_them() -> None:
+    """A missed care subsidy of someone listed in two hukous in two villages goes to the roll's village."""
+    holder = pid(7, "19700101")
+    registry = [registry_row("H1", "王芳", holder, region_code="429006102203"), registry_row("H2", "王芳", holder)]
+    roll = [roll_row("R1", "王芳", holder, region_code="429006101201")]
+    certs = [{"name": "王芳", "id_number": holder, "disability_type": "肢体残疾", "disability_level": 1}]
+    ds = dataset(roll=roll, household_registry=registry, disability_registry=certs)
+    result = run_rules(ds, exact_index(ds), policy())
+    f = result.findings[result.findings.finding == "MISSED_DISABILITY_CARE"]
+    assert list(f["region_code"]) == ["429006101201"]
