@@ -55,7 +55,7 @@ def build_summary(
     }
 
 
-LISTED_REPEATS = 50  # numbers listed by name in the summary; the person index holds them all
+LISTED_REPEATS = 50  # numbers listed (masked) in the summary and the report; the person index holds them all
 TERMINAL_REPEATS = 10
 
 
@@ -74,7 +74,8 @@ def registry_repeats(dataset: Dataset, index: PersonIndex) -> RegistryRepeats:
         firsts = rep.groupby("id_number").agg(kind=("kind", "first"), first=("row", "min"))
         for kind, n in firsts["kind"].value_counts().items():
             by_kind[str(kind)] = int(n)
-        order = firsts.assign(rank=firsts["kind"].map(list(REGISTRY_REPEATS).index)).sort_values(["rank", "first"])
+        # 重号 first: two people under one number is the graver error for the bureau to put right
+        order = firsts.assign(rank=(firsts["kind"] != "shared_number").astype(int)).sort_values(["rank", "first"])
         for number in order.index[:LISTED_REPEATS]:
             rows = rep[rep["id_number"] == number].sort_values("row")
             listed.append(
@@ -163,7 +164,7 @@ def _repeat_lines(repeats: RegistryRepeats | None) -> list[str]:
     for r in repeats["listed"][:TERMINAL_REPEATS]:
         lines.append(
             f"  {repeat_kind_zh(r['kind']):<4} {r['id_masked']}  户号 {'、'.join(r['hukou_ids'])}  "
-            f"行 {'、'.join(map(str, r['rows']))}  姓名 {'、'.join(r['names_masked'])}"
+            f"行 {'、'.join(map(str, r['rows']))}  姓名 {'、'.join(r['names_masked'])}  识别为 {r['persons']} 人"
         )
     more = repeats["numbers"] - min(len(repeats["listed"]), TERMINAL_REPEATS)
     if more > 0:
