@@ -61,7 +61,7 @@ def test_repeats_by_kind_masked_and_capped() -> None:
             "findings": {},
             "rules_not_run": {},
             "registry_repeats": summary,
-        }  # fmt: skip
+        }
     )
     assert "重号 20" in text and "另有 50 个号码未在此列出" in text
     assert not any(n in text for n in numbers)
