@@ -10,8 +10,9 @@ from checks.report import CheckReport
 from hecha.dataset import Dataset
 from hecha.findings import FINDINGS, FindingsResult
 from hecha.index import PersonIndex
-from hecha.labels import finding_zh, source_zh
-from hecha.summary import LinkCounts, RunSummary
+from hecha.labels import REGISTRY_REPEATS, finding_zh, repeat_kind_zh, source_zh
+from hecha.privacy import mask_id, mask_name
+from hecha.summary import LinkCounts, RegistryRepeats, RepeatedNumber, RunSummary
 from models.favour import FavourResult
 
 
@@ -42,6 +43,7 @@ def build_summary(
         "unreadable_sources": dict(dataset.unreadable),
         "checks": checks.to_summary(),
         "linkage": {pair: _link_counts(stats) for pair, stats in index.stats.items()},
+        "registry_repeats": registry_repeats(dataset, index),
         "findings": findings,
         "rules_not_run": not_run,
         "favour": {
@@ -52,6 +54,50 @@ def build_summary(
         },
         "timings": dict(timings),
     }
+
+
+LISTED_REPEATS = 50  # numbers listed (masked) in the summary and the report; the person index holds them all
+TERMINAL_REPEATS = 10
+
+
+def registry_repeats(dataset: Dataset, index: PersonIndex) -> RegistryRepeats:
+    """Numbers the household registry lists twice, by kind, for the public-security bureau (masked)."""
+    rep = index.repeats
+    reg = dataset.frames.get("household_registry")
+    valid = 0
+    if reg is not None and "id_number" in reg:
+        status = reg.get("id_number_status")
+        usable = reg["id_number"][status.isin(["valid", "upgraded"])] if status is not None else reg["id_number"]
+        valid = int(usable.nunique())
+    by_kind = {kind: 0 for kind in REGISTRY_REPEATS}
+    listed: list[RepeatedNumber] = []
+    if len(rep):
+        firsts = rep.groupby("id_number").agg(kind=("kind", "first"), first=("row", "min"))
+        for kind, n in firsts["kind"].value_counts().items():
+            by_kind[str(kind)] = int(n)
+        # 重号 first: two people under one number is the graver error for the bureau to put right
+        order = firsts.assign(rank=(firsts["kind"] != "shared_number").astype(int)).sort_values(["rank", "first"])
+        for number in order.index[:LISTED_REPEATS]:
+            rows = rep[rep["id_number"] == number].sort_values("row")
+            listed.append(
+                RepeatedNumber(
+                    kind=str(firsts.at[number, "kind"]),
+                    id_masked=mask_id(number),
+                    rows=[int(r) for r in rows["row"]],
+                    hukou_ids=[str(h) for h in rows["hukou_id"]],
+                    names_masked=[mask_name(n) for n in rows["name"]],
+                    persons=int(rows["person_id"].nunique()) if "person_id" in rows else int(rows["person"].nunique()),
+                )
+            )
+    numbers = int(rep["id_number"].nunique()) if len(rep) else 0
+    return RegistryRepeats(
+        numbers=numbers,
+        rows=len(rep),
+        share=round(numbers / valid, 6) if valid else 0.0,
+        by_kind=by_kind,
+        listed=listed,
+        not_listed=max(numbers - len(listed), 0),
+    )
 
 
 def _link_counts(stats: dict[str, float]) -> LinkCounts:
@@ -95,6 +141,7 @@ def format_summary(summary: RunSummary) -> str:
     lines += ["", "身份匹配 links by source:"]
     for pair, link in summary["linkage"].items():
         lines.append(f"  {pair:<36} 链接 {int(link.get('links', 0)):>7}  模糊 {link.get('fuzzy_share', 0.0):.1%}")
+    lines += _repeat_lines(summary.get("registry_repeats"))
     lines += ["", "发现 findings by code:"]
     for code, n in summary["findings"].items():
         if code in summary["rules_not_run"]:  # not run at all, or not for some programs: say which
@@ -109,3 +156,24 @@ def format_summary(summary: RunSummary) -> str:
             f"数据已消除 {k.get('resolved_by_data', 0)}，待处理合计 {k.get('total_open', 0)}",
         ]
     return "\n".join(lines)
+
+
+def _repeat_lines(repeats: RegistryRepeats | None) -> list[str]:
+    """Numbers the registry lists twice: a data-quality item for the public-security bureau."""
+    if not repeats or not repeats["numbers"]:
+        return []
+    kinds = "，".join(f"{repeat_kind_zh(k)} {n}" for k, n in repeats["by_kind"].items())
+    lines = [
+        "",
+        f"户籍重复身份证号 registry repeats（请公安户籍部门核实 for the public-security bureau）："
+        f"{repeats['numbers']} 个号码（{kinds}），涉及 {repeats['rows']} 行，占 {repeats['share']:.2%}",
+    ]
+    for r in repeats["listed"][:TERMINAL_REPEATS]:
+        lines.append(
+            f"  {repeat_kind_zh(r['kind']):<4} {r['id_masked']}  户号 {'、'.join(r['hukou_ids'])}  "
+            f"行 {'、'.join(map(str, r['rows']))}  姓名 {'、'.join(r['names_masked'])}  识别为 {r['persons']} 人"
+        )
+    more = repeats["numbers"] - min(len(repeats["listed"]), TERMINAL_REPEATS)
+    if more > 0:
+        lines.append(f"  另有 {more} 个号码未在此列出（月报列出前 {LISTED_REPEATS} 个 / more in the monthly report）")
+    return lines

@@ -40,11 +40,26 @@ LINK_COLUMNS = [
 ]
 
 
+# repeats: household-registry rows whose identity number is on another registry row too.
+REPEAT_COLUMNS = [
+    "id_number",  # the repeated number (normalised)
+    "kind",  # one_person (一人多户: same name and birth) | shared_number (重号: different people)
+    "person",  # 0, 1, ... : which of the number's people this row is (all 0 for one_person)
+    "row",  # registry file row
+    "hukou_id",
+    "name",
+    "name_norm",
+    "birth_date",  # the registry's 出生日期
+    "person_id",  # the person linkage resolved the row to
+]
+
+
 @dataclass
 class PersonIndex:
     records: pd.DataFrame
     links: pd.DataFrame
     stats: dict[str, dict[str, float]] = field(default_factory=dict)  # per "a~b": candidates, links, fuzzy share
+    repeats: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPEAT_COLUMNS))
 
     def pairs(self, left: str, right: str) -> pd.DataFrame:
         """Links between two sources oriented left→right: row_l, row_r, probability, fuzzy, agreement, evidence_zh."""

@@ -167,6 +167,9 @@ AGREEMENT: dict[str, dict[str, str]] = {
     "address": {"same": "住址一致", "contains": "住址相符", "similar": "住址相近", "other": "住址不同"},
 }
 
+# Identity numbers the household registry lists twice (matching.repeats kinds).
+REGISTRY_REPEATS: dict[str, str] = {"one_person": "一人多户", "shared_number": "重号"}
+
 
 def finding_zh(code: str) -> str:
     return FINDINGS.get(code, ("", code))[1]
@@ -201,6 +204,10 @@ def event_zh(code: str) -> str:
 def source_zh(code: str) -> str:
     """`roll~deaths` → 救助发放名册~死亡人员; unknown names stay as they are."""
     return "~".join(SOURCES[part].zh if part in SOURCES else part for part in code.split("~"))
+
+
+def repeat_kind_zh(code: str) -> str:
+    return REGISTRY_REPEATS.get(code, code)
 
 
 def agreement_zh(field: str, level: str) -> str | None:

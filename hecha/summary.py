@@ -60,6 +60,28 @@ class CaseCounts(TypedDict, total=False):
     total_open: int
 
 
+class RepeatedNumber(TypedDict):
+    """One identity number the household registry lists on several rows (masked: no raw number or name)."""
+
+    kind: str  # one_person (一人多户) | shared_number (重号)
+    id_masked: str  # hecha.privacy.mask_id
+    rows: list[int]  # registry file rows
+    hukou_ids: list[str]
+    names_masked: list[str]  # hecha.privacy.mask_name, one per row
+    persons: int  # the different people linkage resolved the rows to
+
+
+class RegistryRepeats(TypedDict):
+    """Household-registry data quality for the public-security bureau (公安户籍): numbers listed twice."""
+
+    numbers: int  # identity numbers listed on more than one row
+    rows: int  # registry rows carrying them
+    share: float  # numbers / distinct valid numbers in the registry
+    by_kind: dict[str, int]  # kind -> numbers
+    listed: list[RepeatedNumber]  # the first LISTED numbers, by kind then first row
+    not_listed: int  # numbers beyond that list (all are in the person index)
+
+
 class RunSummary(TypedDict, total=False):
     """docs/architecture.md "Run summary"; `cases` and `outputs` are added as the run proceeds."""
 
@@ -72,6 +94,7 @@ class RunSummary(TypedDict, total=False):
     unreadable_sources: dict[str, str]  # optional source -> why its file could not be used
     checks: ChecksSummary
     linkage: dict[str, LinkCounts]
+    registry_repeats: RegistryRepeats
     findings: dict[str, int]
     rules_not_run: dict[str, str]
     favour: FavourSummary

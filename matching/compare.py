@@ -47,9 +47,21 @@ def _digits(ids: pd.Series) -> np.ndarray:
 
 
 class IdLevel(BaseCompareFeature):
-    """exact / 15-digit upgrade equal / one digit apart / other; NULL unless both have 18 characters."""
+    """exact / 15-digit upgrade equal / one digit apart / other; NULL unless both have 18 characters.
 
-    def _compute_vectorized(self, id_l: pd.Series, st_l: pd.Series, id_r: pd.Series, st_r: pd.Series) -> np.ndarray:
+    Equal numbers that two registry people share (重号, `id_shared`) are NULL too: the
+    number says only "one of them", so name, birth and place must say which.
+    """
+
+    def _compute_vectorized(
+        self,
+        id_l: pd.Series,
+        st_l: pd.Series,
+        sh_l: pd.Series,
+        id_r: pd.Series,
+        st_r: pd.Series,
+        sh_r: pd.Series,
+    ) -> np.ndarray:
         diff = (_digits(id_l) != _digits(id_r)).sum(axis=1)
         out = np.full(len(diff), 3, dtype=np.int8)
         out[diff == 1] = 2
@@ -58,6 +70,8 @@ class IdLevel(BaseCompareFeature):
         out[(diff == 0) & ~upgraded] = 0
         full = (id_l.str.len().to_numpy() == 18) & (id_r.str.len().to_numpy() == 18)
         out[~full] = NULL
+        shared = sh_l.fillna(False).to_numpy(dtype=bool) | sh_r.fillna(False).to_numpy(dtype=bool)
+        out[shared & (diff == 0)] = NULL
         return out
 
 
@@ -162,9 +176,14 @@ class AddressLevel(BaseCompareFeature):
         return out
 
 
+def _with_shared(people: pd.DataFrame) -> pd.DataFrame:
+    """Frames built before 重号 marking (or by hand in tests) share no number."""
+    return people if "id_shared" in people.columns else people.assign(id_shared=False)
+
+
 def _comparer() -> rl.Compare:
     cmp = rl.Compare()
-    cmp.add(IdLevel(["id_number", "id_status"], ["id_number", "id_status"], label="id"))
+    cmp.add(IdLevel(["id_number", "id_status", "id_shared"], ["id_number", "id_status", "id_shared"], label="id"))
     cmp.add(NameLevel(["name_norm", "name_sound"], ["name_norm", "name_sound"], label="name"))
     cmp.add(BirthLevel(["birth_lo", "birth_hi"], ["birth_lo", "birth_hi"], label="birth"))
     cmp.add(AgeLevel(["birth_lo", "birth_hi"], ["birth_lo", "birth_hi"], label="age"))
@@ -177,6 +196,7 @@ def _comparer() -> rl.Compare:
 
 def compare(pairs: pd.MultiIndex, left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     """Level per field (int8) for each pair, computed in chunks."""
+    left, right = _with_shared(left), _with_shared(right)
     if len(pairs) == 0:
         return pd.DataFrame({f: pd.Series(dtype=np.int8) for f in FIELDS}, index=pairs)
     cmp = _comparer()

@@ -23,7 +23,7 @@ USABLE = ("valid", "upgraded")  # statuses whose number is a real GB 11643 numbe
 PERSON_FRAME_COLUMNS = [
     "row", "name", "name_norm", "name_sound", "id_number", "id_status", "id_key",
     "birth_date", "birth_lo", "birth_hi", "age", "death_source", "sex", "region_code", "address_norm",
-    "address_digits",
+    "address_digits", "id_person", "id_shared",
 ]  # fmt: skip
 # Dropped from addresses before comparing: spaces and punctuation clerks add or omit.
 _ADDRESS_NOISE = re.compile(r"[\s,，.。·、:：;；()（）\[\]【】\-—_#/]+")
@@ -115,6 +115,36 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
         },
         index=idx,
     )
+    # who the number says this is: the usable number, "" without one (a 重号 marks it, see mark_shared)
+    out["id_person"] = out["id_number"].where(out["id_status"].isin(USABLE), "")
+    out["id_shared"] = False
     out["region_num"] = as_number(out["region_code"])
     out["county"] = out["region_code"].str[:6].fillna(county or "")
+    return out
+
+
+def mark_shared(frames: dict[str, pd.DataFrame], keys: pd.Series) -> dict[str, pd.DataFrame]:
+    """Person frames in which a number two registry people share (重号) identifies no one by itself.
+
+    `keys`: household-registry row -> that row's person key (repeats.person_keys).
+    Every record carrying such a number is `id_shared` (an exact number match is
+    then no evidence); registry rows keep their person key, records elsewhere
+    keep no identity key, so linkage decides by name, birth and place whose they are.
+    """
+    if keys.empty:
+        return frames
+    shared = set(keys.str.split("#", n=1).str[0])
+    out = {}
+    for source, f in frames.items():
+        hit = f["id_person"].isin(shared)
+        if not hit.any():
+            out[source] = f
+            continue
+        f = f.copy()
+        f["id_shared"] = hit.to_numpy()
+        if source == "household_registry":
+            f["id_person"] = f["row"].map(keys).where(hit, f["id_person"]).fillna(f["id_person"])
+        else:
+            f.loc[hit, "id_person"] = ""
+        out[source] = f
     return out

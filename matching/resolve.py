@@ -24,7 +24,8 @@ from matching.classify import FellegiSunter
 from matching.cluster import person_ids, select_links, union
 from matching.compare import LEVELS, compare
 from matching.evidence import FUZZY_FREE, agreement, evidence_zh
-from matching.prepare import USABLE, person_frame
+from matching.prepare import USABLE, mark_shared, person_frame
+from matching.repeats import REPEAT_COLUMNS, base_number, person_keys, registry_repeats
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,19 @@ def pair_key(left: str, right: str) -> str:
     return f"{left}~{right}"
 
 
-def person_frames(dataset: Dataset) -> dict[str, pd.DataFrame]:
-    return {s: person_frame(dataset.frames[s], s, dataset.county) for s in PERSON_COLUMNS if dataset.has(s)}
+def person_frames(dataset: Dataset, repeats: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Person frames of every present source, with numbers two registry people share (重号) marked."""
+    frames = {s: person_frame(dataset.frames[s], s, dataset.county) for s in PERSON_COLUMNS if dataset.has(s)}
+    if repeats is None:
+        repeats = registry_repeats_of(dataset)
+    return mark_shared(frames, person_keys(repeats))
+
+
+def registry_repeats_of(dataset: Dataset) -> pd.DataFrame:
+    """Identity numbers the household registry lists twice (一人多户 / 重号), see matching.repeats."""
+    if not dataset.has("household_registry") or "household_registry" in dataset.absent:
+        return pd.DataFrame(columns=REPEAT_COLUMNS)
+    return registry_repeats(dataset.frames["household_registry"])
 
 
 def _random_levels(left: pd.DataFrame, right: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -110,8 +122,8 @@ def score(
         key = pair_key(a, b)
         df = lv.reset_index(drop=True)
         df["pos_l"], df["pos_r"], df["source_l"], df["source_r"] = pl, pr, a, b
-        ids_l = frames[a]["id_number"].to_numpy()[pl]
-        person_l = np.where(usable_l, ids_l, np.asarray(pl).astype(str))  # one valid number = one person
+        ids_l = frames[a]["id_person"].to_numpy()[pl]
+        person_l = np.where(ids_l != "", ids_l, np.asarray(pl).astype(str))  # one valid number = one person
         df["probability"] = model.prob(df, key, np.asarray(pr), person_l, usable_l & usable_r)
         df["threshold"] = policy.thresholds.get(key, policy.default_threshold)
         scored.append(df)
@@ -125,7 +137,7 @@ def _all_records(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[st
         start += len(f)
         parts.append(f.assign(source=s))
     records = pd.concat(parts, ignore_index=True)
-    records["usable_id"] = records["id_number"].where(records["id_status"].isin(USABLE), "")
+    records["usable_id"] = records["id_person"].fillna("").astype(str)  # number, 重号 person key, or ""
     return records, offsets
 
 
@@ -153,7 +165,7 @@ def _links_table(links: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_index(frames: dict[str, pd.DataFrame], scored: pd.DataFrame, candidates: dict[str, int],
-                margin: float) -> PersonIndex:  # fmt: skip
+                margin: float, repeats: pd.DataFrame | None = None) -> PersonIndex:  # fmt: skip
     """Accepted links → clusters → person ids, records, links with evidence, stats."""
     records, offsets = _all_records(frames)
     usable = records["usable_id"].to_numpy()
@@ -165,7 +177,8 @@ def build_index(frames: dict[str, pd.DataFrame], scored: pd.DataFrame, candidate
         links = select_links(nodes, margin)
     cluster, used = union(len(records), links, usable)
     links = links[used]
-    records["person_id"], records["id_resolved"] = person_ids(records, cluster)
+    records["person_id"], resolved = person_ids(records, cluster)
+    records["id_resolved"] = resolved.map(base_number)
     best = pd.Series(dtype=float)
     if not links.empty:
         ends = pd.concat([links[["node_l", "probability"]].set_axis(["node", "p"], axis=1),
@@ -174,8 +187,19 @@ def build_index(frames: dict[str, pd.DataFrame], scored: pd.DataFrame, candidate
     records["link_probability"] = pd.Series(np.arange(len(records))).map(best).fillna(1.0).to_numpy()
     link_table = _links_table(links, records)
     return PersonIndex(
-        records=records[RECORD_COLUMNS].reset_index(drop=True), links=link_table, stats=_stats(link_table, candidates)
+        records=records[RECORD_COLUMNS].reset_index(drop=True),
+        links=link_table,
+        stats=_stats(link_table, candidates),
+        repeats=_with_persons(repeats, records),
     )
+
+
+def _with_persons(repeats: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFrame:
+    """The registry's repeated numbers with the person each row was resolved to."""
+    if repeats is None or repeats.empty:
+        return pd.DataFrame(columns=[*REPEAT_COLUMNS, "person_id"])
+    reg = records[records["source"] == "household_registry"].set_index("row")["person_id"]
+    return repeats.assign(person_id=repeats["row"].map(reg)).reset_index(drop=True)
 
 
 def _stats(links: pd.DataFrame, candidates: dict[str, int]) -> dict[str, dict[str, float]]:
@@ -200,7 +224,8 @@ def resolve_timed(dataset: Dataset, policy: LinkagePolicy) -> tuple[PersonIndex,
         timings[stage] = round(now - clock, 3)
         clock = now
 
-    frames = person_frames(dataset)
+    repeats = registry_repeats_of(dataset)
+    frames = person_frames(dataset, repeats)
     lap("prepare")
     pairs = block_all(frames)
     lap("blocking")
@@ -214,7 +239,7 @@ def resolve_timed(dataset: Dataset, policy: LinkagePolicy) -> tuple[PersonIndex,
         lap("train")
         scored = score(frames, levels, model, policy)
         lap("classify")
-    index = build_index(frames, scored, candidates, policy.ambiguity_margin)
+    index = build_index(frames, scored, candidates, policy.ambiguity_margin, repeats)
     lap("cluster")
     return index, timings
 

@@ -174,8 +174,9 @@ def build_monthly(engine: Engine, county: str, period: str) -> Report:
                 Table("checks", "数据检查", run_summary.checks_table(summary)),
                 Table("failed_checks", "未通过或未运行的检查", run_summary.failed_checks_table(summary)),
                 Table("rules_not_run", "未运行的规则", run_summary.rules_not_run_table(summary)),
+                Table("registry_repeats", "户籍重复身份证号", run_summary.registry_repeats_table(summary)),
             ],
-            notes=["缺少数据源的检查和规则列为「未运行」，不视为通过。"],
+            notes=["缺少数据源的检查和规则列为「未运行」，不视为通过。", run_summary.registry_repeats_note(summary)],
         ),
         Section(
             "二、数据比对关联",

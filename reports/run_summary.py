@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from hecha.labels import finding_zh, source_zh
+from hecha.labels import finding_zh, repeat_kind_zh, source_zh
 
 
 def sources_table(summary: dict[str, Any]) -> pd.DataFrame:
@@ -82,6 +82,41 @@ def rules_not_run_table(summary: dict[str, Any]) -> pd.DataFrame:
         for code, reason in (summary.get("rules_not_run") or {}).items()
     ]
     return pd.DataFrame(rows, columns=["规则代码", "规则名称", "原因"])
+
+
+REPEAT_COLUMNS_ZH = ["类型", "身份证号（脱敏）", "户号", "户籍人口行号", "姓名（脱敏）", "关联识别为"]
+
+
+def registry_repeats_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Identity numbers the household registry lists twice (一人多户 / 重号), masked, for the public-security bureau."""
+    repeats = summary.get("registry_repeats") or {}
+    rows = [
+        {
+            "类型": repeat_kind_zh(str(r.get("kind", ""))),
+            "身份证号（脱敏）": str(r.get("id_masked", "")),
+            "户号": "、".join(map(str, r.get("hukou_ids") or [])),
+            "户籍人口行号": "、".join(map(str, r.get("rows") or [])),
+            "姓名（脱敏）": "、".join(map(str, r.get("names_masked") or [])),
+            "关联识别为": f"{int(r.get('persons') or 0)} 人",
+        }
+        for r in repeats.get("listed") or []
+    ]
+    return pd.DataFrame(rows, columns=REPEAT_COLUMNS_ZH)
+
+
+def registry_repeats_note(summary: dict[str, Any]) -> str:
+    """One sentence: how many numbers are repeated, by kind, and how many are not listed."""
+    repeats = summary.get("registry_repeats") or {}
+    numbers = int(repeats.get("numbers") or 0)
+    if not numbers:
+        return "户籍人口中未发现重复登记的身份证号。"
+    kinds = "，".join(f"{repeat_kind_zh(k)} {int(n)} 个" for k, n in (repeats.get("by_kind") or {}).items())
+    more = int(repeats.get("not_listed") or 0)
+    tail = f"；另有 {more} 个未列出" if more else ""
+    return (
+        f"户籍人口中 {numbers} 个身份证号重复登记（{kinds}，涉及 {int(repeats.get('rows') or 0)} 行{tail}），"
+        "请公安户籍部门核实。一人多户按同一人比对，重号按姓名、出生日期区分为不同的人。"
+    )
 
 
 def linkage_table(summary: dict[str, Any]) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import logging
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hecha.contract import PERSON_COLUMNS, SOURCES
@@ -63,6 +64,8 @@ def generate_county(
         write_source(folder, source, noisy, rng_for(seed, 50, i, month))
         if source in PERSON_COLUMNS:
             ids = world.people["id"].reindex(frame["_pid"].astype(int)).to_numpy()
+            if "_key" in frame:  # a 重号 holder is nobody in world.people: their own number
+                ids = np.where(frame["_key"].fillna("").astype(str) != "", frame["_key"], ids)
             records.append(pd.DataFrame({"source": source, "row": frame.index + 2, "person_key": ids}))
         rows_of[source] = frame
     _write_truth(folder / "_truth", snap, records, rows_of, world)
@@ -113,3 +116,21 @@ def _write_truth(
     snap.truth.to_csv(folder / "findings.csv", index=False, encoding="utf-8")
     _decoy_rows(snap, rows_of, world).to_csv(folder / "decoys.csv", index=False, encoding="utf-8")
     snap.favour.to_csv(folder / "favour.csv", index=False, encoding="utf-8")
+    reg = rows_of["household_registry"]
+    rep = reg[reg["_repeat"] != ""]
+    number = reg.loc[rep.index, "id_number"]
+    repeated = reg[reg["id_number"].isin(number)]
+    kind = repeated["id_number"].map(rep.groupby("id_number")["_repeat"].first())
+    pd.DataFrame(
+        {
+            "kind": kind.to_numpy(),
+            "id_number": repeated["id_number"].to_numpy(),
+            "row": repeated.index.to_numpy() + 2,
+            "hukou_id": repeated["hukou_id"].to_numpy(),
+            "person_key": np.where(
+                repeated["_key"] != "",
+                repeated["_key"],
+                world.people["id"].reindex(repeated["_pid"].astype(int)).to_numpy(),
+            ),
+        }
+    ).to_csv(folder / "registry_repeats.csv", index=False, encoding="utf-8")

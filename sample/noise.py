@@ -74,6 +74,8 @@ def add_noise(
         id_rate, name_rate = RATES[source]
         u, r, kinds = rng.random(n), rng.random(n), rng.integers(0, 4, n)
         keep = out["_pid"].isin(list(protected)).to_numpy()
+        if "_repeat" in out:  # a repeated registry number stays exact on every row (the truth lists them)
+            keep |= out["id_number"].isin(out.loc[out["_repeat"] != "", "id_number"]).to_numpy()
         legacy = 0.0
         if source == "real_estate":
             legacy = min(0.9, 0.3 * noise)

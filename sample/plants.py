@@ -8,7 +8,8 @@ import pandas as pd
 from sample.decoys import plant_decoys, plant_scarce_decoys
 from sample.favour import plant_favour
 from sample.planter import OWNED_VEHICLES, Planter, add_poverty, dibao_program, hid_of
-from sample.world import DAY, STANDARD, World, cell
+from sample.registry import plant_registry
+from sample.world import DAY, STANDARD, World, cell, rng_for
 
 
 def _household_wrongs(pl: Planter) -> None:
@@ -265,6 +266,7 @@ def plant_all(world: World, rng: np.random.Generator) -> None:
     _missed(pl)
     _cadre_kin(pl)
     plant_decoys(pl)
+    plant_registry(pl, rng_for(world.seed, 12))
     _future_deaths(world, rng)
     pl.flush_units()
     world.plants = pd.DataFrame(pl.plants)

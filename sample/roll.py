@@ -150,6 +150,9 @@ def _overrides(world: World, k: int, roll: pd.DataFrame) -> pd.DataFrame:
         if row.field == "amount":
             hit = ((roll["_pid"] == row.pid) & (roll["program"] == row.program)).to_numpy()
             roll.loc[hit, "amount"] = float(str(row.value))
+        elif row.field == "household_id":  # paid as a roll household of their own
+            hit = ((roll["_pid"] == row.pid) & (roll["program"] == row.program)).to_numpy()
+            roll.loc[hit, "household_id"] = str(row.value)
         else:
             roll.loc[roll["household_id"] == row.hid, "bank_account"] = str(row.value)
     return roll

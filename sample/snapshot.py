@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sample import calendar as cal
+from sample.registry import registry_rows
 from sample.roll import ELDERLY_MIN, ELDERLY_TOP, applies, build_roll
 from sample.world import DAY, STANDARD, World, rng_for
 
@@ -55,28 +56,28 @@ def _registry(world: World, start: np.datetime64) -> pd.DataFrame:
     """户籍人口: the living, plus those dead in the last two months (cancellation lags)."""
     p = world.people
     death = p["death"].to_numpy()
-    keep = np.isnat(death) | (death >= start - 60 * DAY)
+    keep = (np.isnat(death) | (death >= start - 60 * DAY)) & ~p.index.isin(list(world.unregistered))
     q = p[keep]
     home = world.hh.loc[q["hh"].to_numpy()]
-    return (
-        pd.DataFrame(
-            {
-                "hukou_id": home["hukou_id"].to_numpy(),
-                "name": q["name"].to_numpy(),
-                "id_number": q["id"].to_numpy(),
-                "relation": q["relation"].to_numpy(),
-                "sex": q["sex"].to_numpy(),
-                "birth_date": q["birth"].to_numpy(),
-                "region_code": home["region_code"].to_numpy(),
-                "address": home["address"].to_numpy(),
-                "established": home["established"].to_numpy(),
-                "_pid": q.index.to_numpy(),
-                "_decoy": "",
-            }
-        )
-        .sort_values(["hukou_id", "_pid"], kind="stable")
-        .reset_index(drop=True)
+    listed = pd.DataFrame(
+        {
+            "hukou_id": home["hukou_id"].to_numpy(),
+            "name": q["name"].to_numpy(),
+            "id_number": q["id"].to_numpy(),
+            "relation": q["relation"].to_numpy(),
+            "sex": q["sex"].to_numpy(),
+            "birth_date": q["birth"].to_numpy(),
+            "region_code": home["region_code"].to_numpy(),
+            "address": home["address"].to_numpy(),
+            "established": home["established"].to_numpy(),
+            "_pid": q.index.to_numpy(),
+            "_decoy": "",
+            "_key": "",
+            "_repeat": "",
+        }
     )
+    both = pd.concat([listed, registry_rows(world, start)], ignore_index=True)
+    return both.sort_values(["hukou_id", "_pid"], kind="stable").reset_index(drop=True)
 
 
 def _poverty(world: World, alive: np.ndarray) -> pd.DataFrame:

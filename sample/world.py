@@ -71,6 +71,8 @@ class World:
     truth: pd.DataFrame = field(default_factory=pd.DataFrame)  # plant, finding, household_id, pid, program, note
     decoys: pd.DataFrame = field(default_factory=pd.DataFrame)  # kind, source, pid, household_id, must_not, tag
     favour: pd.DataFrame = field(default_factory=pd.DataFrame)  # hid, village, kind
+    repeats: pd.DataFrame = field(default_factory=pd.DataFrame)  # extra registry rows (sample.registry)
+    unregistered: set[int] = field(default_factory=set)  # pids the registry does not list (another county)
     used_hh: set[int] = field(default_factory=set)
     next_account: int = 0
     households: int = 0

@@ -157,35 +157,68 @@ def _account(value: object) -> str:
     return "" if missing(value) else "".join(str(value).split())
 
 
+def _hukou_sets(ctx: RuleContext, roll: pd.DataFrame, min_link: float) -> tuple[pd.Series, pd.DataFrame]:
+    """roll row -> frozenset of the registry hukous its person is listed in, and the registry matches.
+
+    A person listed in two hukous (一人多户) has both. A person the registry does
+    not list takes their roll household's hukous; with none known, the set is
+    empty: unknown hukou, never "another family".
+    """
+    m = ctx.matches("roll", "household_registry", min_link)
+    hukou = ctx.frame("household_registry").set_index("_row")["hukou_id"].astype(str)
+    m = m.assign(hukou=m["row_r"].map(hukou))
+    listed = m.dropna(subset=["hukou"]).groupby("row_l")["hukou"].agg(frozenset)
+    own = roll["_row"].map(listed)
+    by_household: dict[str, frozenset[str]] = {}
+    for household, known in zip(roll["household_id"].astype(str), own, strict=True):
+        if isinstance(known, frozenset):
+            by_household[household] = by_household.get(household, frozenset()) | known
+    sets = [
+        known if isinstance(known, frozenset) else by_household.get(household, frozenset())
+        for household, known in zip(roll["household_id"].astype(str), own, strict=True)
+    ]
+    return pd.Series(sets, index=roll["_row"].to_numpy(), dtype=object), m
+
+
+def _families(sets: list[frozenset[str]]) -> int:
+    """Families among known hukou sets: hukous joined by one person listed in both count once."""
+    groups: list[set[str]] = []
+    for s in (x for x in sets if x):
+        joined = [g for g in groups if g & s]
+        merged = set(s).union(*joined)
+        groups = [g for g in groups if not g & s] + [merged]
+    return len(groups)
+
+
+def _different_families(sets: list[frozenset[str]]) -> bool:
+    """Two payees are of different families when both hukou sets are known and share no hukou."""
+    known = list(dict.fromkeys(x for x in sets if x))
+    return any(not (a & b) for i, a in enumerate(known) for b in known[i + 1 :])
+
+
 def shared_account(ctx: RuleContext) -> list[dict[str, Any]]:
     """One bank account paid for people of two or more hukous; one family's several programs is normal.
 
-    A person the registry does not know counts in their roll household's family.
+    Families are registry hukous (contract §2): a payee the registry does not list
+    (and whose roll household it does not know) is of unknown hukou and counts for
+    no family; one listed in two hukous (一人多户) is of both, so it separates no one.
     """
     code = "SHARED_ACCOUNT"
     rules = ctx.policy.rules
     roll = roll_for(ctx, code)
     roll = roll.assign(account=roll["bank_account"].map(_account))
     roll = roll[roll["account"] != ""]
-    m = ctx.matches("roll", "household_registry", rules.min_link(code))
-    hukou = ctx.frame("household_registry").set_index("_row")["hukou_id"]
+    sets, m = _hukou_sets(ctx, roll, rules.min_link(code))
+    roll = roll.assign(hukous=roll["_row"].map(sets))
+    flagged = [str(a) for a, g in roll.groupby("account") if _different_families(list(g["hukous"]))]
+    roll = roll[roll["account"].isin(flagged)]
     m = m.sort_values("probability", ascending=False).drop_duplicates("row_l")
-    fam = m.set_index("row_l")["row_r"].map(hukou).astype(str)
-    family = roll["_row"].map(fam)
-    # someone the registry does not know belongs to their roll household's family, whatever its hukou
-    known = pd.Series(family.to_numpy(), index=roll["household_id"].to_numpy()).dropna()
-    household_family = known[~known.index.duplicated()]
-    fallback = roll["household_id"].map(household_family).fillna("roll:" + roll["household_id"].astype(str))
-    roll = roll.assign(family=family.where(family.notna(), fallback))
-    families = roll.groupby("account")["family"].nunique()
-    roll = roll[roll["account"].isin(families[families >= 2].index)]
     link_of = {int(r["row_l"]): Link.of(r) for _, r in m[m["row_l"].isin(roll["_row"])].iterrows()}
     totals = household_totals(roll_for(ctx, code))
     out = []
     for account_key, rows in roll.groupby("account", sort=True):
         account = str(account_key)
-        if rows["family"].nunique() < 2:
-            continue
+        families = _families(list(rows["hukous"]))
         households = sorted(rows["household_id"].astype(str).unique())
         for household_id in households:
             own = rows[rows["household_id"] == household_id].sort_values("_row")
@@ -193,13 +226,12 @@ def shared_account(ctx: RuleContext) -> list[dict[str, Any]]:
             monthly = float(totals.get(household_id, 0.0))
             records, links = [], []
             for _, r in rows.sort_values("_row").iterrows():
-                lk = link_of.get(int(r["_row"]), Link(0.0, True, {}, "户籍中未关联到"))
                 records.append(record(ctx, "roll", int(r["_row"]), [*ROLL_FIELDS, "bank_account"], own_link(r)))
                 if int(r["_row"]) in link_of:
-                    links.append(lk)
+                    links.append(link_of[int(r["_row"])])
             names = "、".join(others["name"].astype(str).unique())
             summary = (
-                f"该户收款账户（尾号{account[-4:]}）同时为{rows['family'].nunique()}个不同户籍的家庭收款"
+                f"该户收款账户（尾号{account[-4:]}）同时为{families}个不同户籍的家庭收款"
                 f"（另有：{names}），{period_zh(ctx.dataset.period)}该户领取 {yuan(monthly)}"
             )
             out.append(
@@ -209,7 +241,12 @@ def shared_account(ctx: RuleContext) -> list[dict[str, Any]]:
                     own.iloc[0].to_dict(),
                     summary_zh=summary,
                     program=",".join(sorted(own["program"].astype(str).unique())),
-                    facts={"families": int(rows["family"].nunique()), "households": households, "payments": len(rows)},
+                    facts={
+                        "families": families,
+                        "households": households,
+                        "payments": len(rows),
+                        "unknown_hukou": int((rows["hukous"].map(len) == 0).sum()),
+                    },
                     records=records,
                     links=links,
                     monthly=monthly,

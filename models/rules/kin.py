@@ -21,10 +21,15 @@ RELATED_COLUMNS = ["subject_key", "id_number", "relation"]
 
 
 def _hukou_of(ctx: RuleContext, source: str, min_link: float) -> pd.DataFrame:
-    """row_l of `source` -> hukou_id, registry relation, link (best registry link per row)."""
+    """row_l of `source` -> hukou_id, registry relation, link: one row per hukou the person is listed in.
+
+    A person still listed in a hukou they left (一人多户) is in both; the best link per hukou.
+    """
     reg = ctx.frame("household_registry").set_index("_row")
     m = ctx.matches(source, "household_registry", min_link)
-    m = m.sort_values("probability", ascending=False).drop_duplicates("row_l")
+    m = m.assign(_hukou=m["row_r"].map(reg["hukou_id"]))
+    m = m.sort_values(["probability", "row_r"], ascending=[False, True]).drop_duplicates(["row_l", "_hukou"])
+    m = m.drop(columns="_hukou")
     return m.assign(hukou_id=m["row_r"].map(reg["hukou_id"]), reg_relation=m["row_r"].map(reg["relation"]))
 
 
@@ -54,6 +59,7 @@ def cadre_kin_unfiled(ctx: RuleContext) -> list[dict[str, Any]]:
     roll_by_row = roll.set_index("_row")
     out = []
     for person_id, grp in pairs.groupby("person_id", sort=True):
+        grp = grp.sort_values(["probability", "probability_cadre", "row_l"], ascending=[False, False, True])
         rows = roll[roll["_row"].isin(grp["row_l"])].sort_values("_row")
         first = rows.iloc[0]
         c = grp.iloc[0]

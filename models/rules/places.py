@@ -21,6 +21,10 @@ def _person_regions(index: PersonIndex) -> pd.Series:
     rec = index.records
     rec = rec[rec["region_code"].fillna("").astype(str).str.len() == 12]
     rank = rec["source"].map({s: i for i, s in enumerate(_PREFERENCE)}).fillna(len(_PREFERENCE))
+    # listed in two hukous in two places (一人多户): the roll says where the person lives now
+    listed = rec[rec["source"] == "household_registry"].groupby("person_id")["region_code"].nunique()
+    two_places = (rec["source"] == "household_registry") & rec["person_id"].isin(listed.index[listed > 1])
+    rank = rank.where(~two_places, 1.5)
     ordered = rec.assign(_rank=rank).sort_values(["_rank", "row"], kind="stable")
     return ordered.drop_duplicates("person_id").set_index("person_id")["region_code"].astype(str)
 

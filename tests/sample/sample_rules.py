@@ -76,8 +76,15 @@ def derive(frames: dict[str, pd.DataFrame], period: str) -> set[tuple[str, str]]
         if {"dibao", "tekun"} <= f:
             out.add(("PROGRAM_OVERLAP", str(idn)))
 
-    birth = reg.drop_duplicates("id_number").set_index("id_number")["birth_date"]
-    ages = _age(roll["id_number"].map(birth), start)
+    # The registry as it is: a person may be listed in two hukous (一人多户), a number may also be
+    # listed for a second person (重号, `_key` = that person's true number), a roll person may be missing.
+    reg = reg.assign(person=reg["_key"].where(reg["_key"] != "", reg["id_number"]))
+    hukous = reg.groupby("person")["hukou_id"].agg(frozenset)
+
+    def birth(ids: pd.Series) -> pd.Series:
+        return pd.to_datetime(ids.str[6:14], format="%Y%m%d")
+
+    ages = _age(birth(roll["id_number"]), start)
     for idn, prog, age in zip(roll["id_number"], roll["program"], ages, strict=True):
         if (prog == "elderly_allowance" and age < 80) or (prog == "orphan" and age >= 18):
             out.add(("AGE_INELIGIBLE", idn))
@@ -102,14 +109,14 @@ def derive(frames: dict[str, pd.DataFrame], period: str) -> set[tuple[str, str]]
         if amount > limit + 1e-9:
             out.add(("AMOUNT_MISMATCH", idn))
 
-    hukou = reg.drop_duplicates("id_number").set_index("id_number")["hukou_id"]
-    paid = roll.assign(hukou=roll["id_number"].map(hukou))
+    paid = roll.assign(hukou=roll["id_number"].map(hukous))
     for _acct, g in paid.groupby("bank_account"):
-        if g["hukou"].dropna().nunique() >= 2:
+        known = list(g["hukou"].dropna())
+        if any(not (a & b) for a in known for b in known):  # two payees of hukous that share none
             out.update(("SHARED_ACCOUNT", h) for h in g["household_id"])
 
     pov = frames["poverty_registry"]
-    pov_age = _age(pov["id_number"].map(birth), start)
+    pov_age = _age(birth(pov["id_number"]), start)
     weak = (
         ((pov_age >= 16) & pov["labor_capacity"].isin(["丧失劳动力", "无劳动力"]))
         | pov["disability_level"].isin([1, 2])
@@ -122,21 +129,21 @@ def derive(frames: dict[str, pd.DataFrame], period: str) -> set[tuple[str, str]]
         if g["weak"].any() and below and not (set(g["id_number"]) & on_dibao):
             out.add(("MISSED_DIBAO", str(pov_id)))
 
-    alive = ~reg["id_number"].isin(dead_before)
+    alive = ~reg["person"].isin(dead_before)
     care = set(roll.loc[roll["program"] == "disability_care", "id_number"])
     severe = frames["disability_registry"]
     for idn in set(severe.loc[severe["disability_level"] <= 2, "id_number"]) - dead_before - care:
         out.add(("MISSED_DISABILITY_CARE", idn))
     elderly = set(roll.loc[roll["program"] == "elderly_allowance", "id_number"])
-    old = reg.loc[alive & (_age(reg["birth_date"], start) >= 80), "id_number"]
+    old = reg.loc[alive & (_age(reg["birth_date"], start) >= 80), "person"]
     out.update(("MISSED_ELDERLY_ALLOWANCE", idn) for idn in set(old) - elderly)
 
-    cadre_hukou = set(frames["cadres"]["id_number"].map(hukou).dropna())
+    cadre_hukou = set().union(*frames["cadres"]["id_number"].map(hukous).dropna())
     cadre_ids = set(frames["cadres"]["id_number"])
     filed = set(frames["cadre_kin_filings"]["kin_id_number"])
     recipients = roll.loc[roll["program"].isin([*DIBAO_PROGRAMS, "tekun"]), "id_number"]
     for idn in set(recipients):
-        if hukou.get(idn) in cadre_hukou and idn not in cadre_ids and idn not in filed:
+        if hukous.get(idn, frozenset()) & cadre_hukou and idn not in cadre_ids and idn not in filed:
             out.add(("CADRE_KIN_UNFILED", idn))
     return out
 

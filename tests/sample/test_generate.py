@@ -128,7 +128,7 @@ def test_deterministic_per_seed(tmp_path: Path, october: Path) -> None:
     _match, mismatch, errors = filecmp.cmpfiles(october, again, names, shallow=False)
     truth = sorted(p.name for p in (october / "_truth").iterdir())
     t_match, _, _ = filecmp.cmpfiles(october / "_truth", again / "_truth", truth, shallow=False)
-    assert not mismatch and not errors and len(t_match) == 4
+    assert not mismatch and not errors and len(t_match) == 5
     other = generate_county(tmp_path / "b", "429006", "2026-10", HOUSEHOLDS, SEED + 1)
     assert (other / "roll.xlsx").read_bytes() != (october / "roll.xlsx").read_bytes()
 
@@ -156,3 +156,33 @@ def test_poverty_households_whose_members_all_left_are_not_planted(seed: int) ->
     """Seeds where a poverty hukou has no living member left still build, with a complete truth."""
     _world, snap = build_county("429006", "2026-10", 6000, seed)
     assert derive(snap.frames, "2026-10") == truth_keys(snap.truth)
+
+
+def test_registry_repeats_numbers_as_counties_do(october: Path) -> None:
+    """0.1-0.5% of the registry's numbers are listed twice, both kinds, exactly as the truth lists them."""
+    reg = read_source(source_file(october, "household_registry"))
+    numbers = reg["身份证号码"].map(clean)
+    repeated = numbers[numbers.duplicated(keep=False)]
+    share = repeated.nunique() / numbers.nunique()
+    assert 0.001 <= share <= 0.005, share
+    truth = pd.read_csv(october / "_truth" / "registry_repeats.csv", dtype=str, keep_default_na=False)
+    assert set(truth["kind"]) == {"one_person", "shared_number"}
+    assert sorted(truth["row"].astype(int)) == sorted(repeated.index + 2)
+    records = pd.read_csv(october / "_truth" / "records.csv", dtype=str, keep_default_na=False)
+    reg_keys = records[records["source"] == "household_registry"].set_index("row")["person_key"]
+    for number, rows in truth.groupby("id_number"):
+        persons = reg_keys.loc[rows["row"]].nunique()
+        assert persons == (2 if rows["kind"].iloc[0] == "shared_number" else 1), number
+        if rows["kind"].iloc[0] == "one_person":
+            assert rows["hukou_id"].nunique() == 2, number
+
+
+def test_some_roll_people_are_missing_from_the_registry(october: Path) -> None:
+    """Roll people registered in another county (or deregistered dead) are on no registry row."""
+    records = pd.read_csv(october / "_truth" / "records.csv", dtype=str, keep_default_na=False)
+    on_roll = set(records.loc[records["source"] == "roll", "person_key"])
+    listed = set(records.loc[records["source"] == "household_registry", "person_key"])
+    assert len(on_roll - listed) >= 2
+    decoys = pd.read_csv(october / "_truth" / "decoys.csv", dtype=str, keep_default_na=False)
+    family = decoys[decoys["kind"] == "unregistered_family_account"]
+    assert len(family) == 2 and family["id_number"].iloc[0] in on_roll - listed
