@@ -50,7 +50,7 @@ def test_evidence_fields_are_masked_even_if_a_rule_forgot() -> None:
     column = table["columns"][0]
     assert column["id_masked"] == "429006********1234"
     assert column["fields"] == {"phone": "138****5678", "bank_account": "************2233", "amount": 650}
-    assert table["facts"] == [("owner_id_number", "429006********1234")]
+    assert table["facts"] == [("所有人身份证号码", "429006********1234")]
     assert ("联系电话", "phone") in table["rows"]
 
 
