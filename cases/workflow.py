@@ -328,6 +328,44 @@ def decide(
     return _append(session, case, actor, "decision", payload, DECISION_STATUS[decision])
 
 
+def confirm_with_due_process(
+    session: Session,
+    case_id: str,
+    proposer: str,
+    approver: str,
+    action: str,
+    *,
+    notified_on: dt.date,
+    method: str = "letter",
+    response: str | None = None,
+    monthly_amount_stopped: float = 0,
+    amount_to_recover: float = 0,
+    reason: str | None = None,
+    response_days: int = RESPONSE_DAYS,
+    today: dt.date | None = None,
+) -> Case:
+    """Record an adverse decision taken step by step (notice, response, proposal, approval), e.g. one
+    made on paper; every step passes the same checks as in the workspace."""
+    case = _load(session, case_id)
+    record_notice(
+        session, case_id, case.version, proposer, notified_on, method, response_days=response_days, today=today
+    )
+    if response:
+        record_response(session, case_id, case.version, proposer, response, today=today)
+    propose(
+        session,
+        case_id,
+        case.version,
+        proposer,
+        action,
+        monthly_amount_stopped=monthly_amount_stopped,
+        amount_to_recover=amount_to_recover,
+        reason=reason,
+        today=today,
+    )
+    return approve(session, case_id, case.version, approver, today=today)
+
+
 def back_pay_proposal(session: Session, case_id: str, today: dt.date | None = None) -> tuple[int, float] | None:
     """(months stopped, back pay) the system proposes if the case's payment is stopped now."""
     stopped = _payment_stop(session, case_id)
