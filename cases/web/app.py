@@ -132,13 +132,14 @@ def create_app(
     async def home() -> RedirectResponse:
         return RedirectResponse("/cases", status_code=303)
 
+    # files before actions: /cases/{id}/attachments must not be read as an action named "attachments"
     for module in (
         routes_auth,
         routes_queue,
         routes_dashboard,
         routes_case,
-        routes_actions,
         routes_files,
+        routes_actions,
         routes_audit,
     ):
         app.include_router(module.router)

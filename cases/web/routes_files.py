@@ -74,8 +74,8 @@ async def upload(request: Request, case_id: str) -> Response:
                 )
                 target = _path(request.app.state.attachments, sha)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                if not target.exists():
-                    target.write_bytes(data)
+                if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() != sha:
+                    target.write_bytes(data)  # same content, same name: stored once; a damaged copy is replaced
                 record(request, session, user, "upload", case_id, {"size": len(data), "sha256": sha[:16]})
         except HechaError as exc:
             error = str(exc).split(" / ")[0]
