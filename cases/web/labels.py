@@ -16,7 +16,7 @@ HIDDEN_PAYLOAD = ("decision", "action", "method")  # codes shown through their �
 def payload_items(payload: dict[str, object] | None) -> list[tuple[str, object]]:
     """An event's payload as (中文 label, value), without empty values and raw codes."""
     return [
-        (labels.PAYLOAD[key], value)
+        (labels.PAYLOAD[key], f"{value:,.2f}" if isinstance(value, float) else value)
         for key, value in (payload or {}).items()
         if key in labels.PAYLOAD and key not in HIDDEN_PAYLOAD and value not in (None, "", 0, 0.0)
     ]

@@ -259,7 +259,7 @@ def test_false_positive_stop_then_reinstatement_with_back_pay(page: object) -> N
     form.locator("button[type=submit]").click()
     expect(page.locator("#status")).to_have_text("排除（误报）")
     expect(page.locator("#events")).to_contain_text("恢复发放并补发")
-    expect(page.locator("#events")).to_contain_text("补发：650.0")
+    expect(page.locator("#events")).to_contain_text("补发：650.00")
     _logout(page)
     _login(page, "supervisor")
     page.goto("/dashboard")

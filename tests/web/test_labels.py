@@ -22,8 +22,10 @@ def test_payload_shows_chinese_labels_without_codes_or_blanks() -> None:
         "action": "recover",
         "amount_paid": 0.0,
         "reason": None,
+        "back_pay": 1680.0,
+        "proposal_internal_code": "x",
     }
-    assert payload_items(payload) == [("结论", "核实属实")]
+    assert payload_items(payload) == [("结论", "核实属实"), ("补发", "1,680.00")]
 
 
 def test_filter_links_keep_codes_and_drop_blanks() -> None:
