@@ -1,7 +1,10 @@
-"""Audit trail of the workspace (PIPL): who logged in, viewed, unmasked, decided, exported.
+"""Audit trail of the workspace (PIPL): who logged in, viewed (cases and queues), unmasked,
+decided, exported, and every refused attempt.
 
-Entries name the user, the time and the case id; details never carry identity numbers,
-phones or names, so the log itself can be exported to auditors.
+Entries name the user, the time, the client address and the case id or the filter; details
+never carry identity numbers, phones or names, so the log itself can be exported to auditors.
+Details are stored as codes and shown in Chinese (hecha.labels.audit_detail_zh). The CSV
+neutralises cells a spreadsheet would run as a formula (= + - @).
 """
 
 from __future__ import annotations
@@ -17,18 +20,34 @@ from sqlalchemy.orm import Session
 
 from cases.schema import AuditLog
 from hecha.labels import AUDIT_ACTIONS as ACTIONS
+from hecha.labels import audit_detail_zh
 
 BEIJING = dt.timedelta(hours=8)  # stored times are naive UTC; users read China Standard Time
-CSV_HEADER = ["时间(北京时间)", "用户", "操作", "操作代码", "案件编号", "详情"]
+CSV_HEADER = ["时间(北京时间)", "用户", "客户端地址", "操作", "操作代码", "案件编号", "详情"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def record(
-    session: Session, username: str, action: str, case_id: str | None = None, detail: dict[str, Any] | None = None
+    session: Session,
+    username: str,
+    action: str,
+    case_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    *,
+    client: str | None = None,
 ) -> None:
     """Add one entry to the caller's transaction (committed with the action it records)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    session.add(AuditLog(username=username, action=action, case_id=case_id, detail=detail or {}))
+    session.add(
+        AuditLog(username=username, action=action, case_id=case_id, detail=detail or {}, client=(client or "")[:64])
+    )
+
+
+def safe_cell(value: object) -> str:
+    """A cell Excel will not evaluate: text starting with = + - @ (or a tab) gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def entries(
@@ -62,15 +81,14 @@ def to_csv(rows: Iterable[AuditLog]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for row in rows:
-        detail = "; ".join(f"{k}={v}" for k, v in sorted((row.detail or {}).items()))
-        writer.writerow(
-            [
-                (row.at + BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
-                row.username,
-                ACTIONS.get(row.action, row.action),
-                row.action,
-                row.case_id or "",
-                detail,
-            ]
-        )
+        cells = [
+            (row.at + BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
+            row.username,
+            row.client or "",
+            ACTIONS.get(row.action, row.action),
+            row.action,
+            row.case_id or "",
+            audit_detail_zh(row.detail),
+        ]
+        writer.writerow([safe_cell(c) for c in cells])
     return out.getvalue()

@@ -6,6 +6,7 @@ tested on their own.
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from hecha.exceptions import HechaError
@@ -62,6 +63,8 @@ def check_decision(
             f"案件当前为「{STATUSES[current]}」，不能作出「{DECISIONS[decision]}」结论",
             f"a case that is {current} cannot be {decision}",
         )
+    if any(not math.isfinite(v) for v in amounts.values()):
+        raise DecisionError("金额必须是有效数字", "amounts must be finite numbers")
     if any(v < 0 for v in amounts.values()):
         raise DecisionError("金额不能为负数", "amounts cannot be negative")
     if action is not None and action not in ACTIONS:
@@ -74,6 +77,8 @@ def check_decision(
         raise DecisionError("该案件未停发，无需恢复发放", "payment was not stopped: nothing to reinstate")
     if decision == "included" and category != "missed":
         raise DecisionError("只有漏保案件可以纳入保障", "only missed (漏保) cases can be included")
+    if decision == "included" and amounts["amount_paid"] <= 0:
+        raise DecisionError("纳入保障须填写发放金额", "included needs the amount paid (amount_paid)")
     if decision == "confirmed" and category != "missed":
         _check_action(action, amounts)
     if decision == "rectified" and amounts["amount_recovered"] <= 0 and amounts["amount_paid"] <= 0:

@@ -130,9 +130,11 @@ class User(Base):
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     password_hash: Mapped[str] = mapped_column(Text)
-    role: Mapped[str] = mapped_column(String(16))  # admin|inspector|auditor
+    role: Mapped[str] = mapped_column(String(16))  # admin|supervisor|inspector|auditor
     towns: Mapped[list[str]] = mapped_column(JSON, default=list)  # 9-digit town codes (county+town)
     id_number: Mapped[str | None] = mapped_column(String(32))
+    full_name: Mapped[str | None] = mapped_column(String(64))  # matched against the roll's 经办人 (handler)
+    village_code: Mapped[str | None] = mapped_column(String(12))  # the inspector's own village (回避)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -150,6 +152,7 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(32))
     case_id: Mapped[str | None] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    client: Mapped[str | None] = mapped_column(String(64))  # the client address of the request
 
 
 class CasePerson(Base):
@@ -166,3 +169,47 @@ class CasePerson(Base):
     relation: Mapped[str] = mapped_column(String(16), default="")
 
     __table_args__ = (Index("ix_case_people_id_hash", "id_hash"),)
+
+
+class WebSession(Base):
+    """A server-side login session; the cookie carries only a random token whose hash is the key.
+
+    Ending a session (logout, password reset, role change, disable) sets `ended_at`, so a copied
+    cookie stops working at once.
+    """
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    client: Mapped[str | None] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+
+
+class LoginThrottle(Base):
+    """Failed logins per username (`u:`) and per client address (`a:`), with an exponential pause."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(140), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_failure: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Attachment(Base):
+    """A file attached to a case (visit record, photo); the bytes live on disk, named by checksum."""
+
+    __tablename__ = "attachments"
+
+    attachment_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))

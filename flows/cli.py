@@ -231,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     ua = usub.add_parser("add")
     ua.add_argument("--username", required=True)
     ua.add_argument("--password", required=True)
-    ua.add_argument("--role", required=True, choices=["admin", "inspector", "auditor"])
+    ua.add_argument("--role", required=True, choices=["admin", "supervisor", "inspector", "auditor"])
     ua.add_argument("--towns", default="", help="9-digit town codes, comma-separated (inspectors)")
     ua.add_argument("--id-number", default=None, help="本人身份证号（用于回避）")
     usub.add_parser("list")

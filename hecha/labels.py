@@ -42,13 +42,33 @@ EVENT_KINDS: dict[str, str] = {
     "response": "当事人陈述申辩",
     "decision": "核查结论",
     "note": "备注",
+    "proposed": "提出处理意见",
+    "rejected": "审核退回",
+    "attachment": "上传附件",
 }
+# Accounts of the workspace (cases.users).
+ROLES: dict[str, str] = {
+    "admin": "县级管理员",
+    "supervisor": "县级审核人",
+    "inspector": "乡镇核查员",
+    "auditor": "审计员",
+}
+# Due-process stages of a case (cases.dueprocess): notice, hearing, proposal, approval.
+STAGES: dict[str, str] = {
+    "open": "待告知",
+    "notified": "已告知，陈述申辩期内",
+    "heard": "可提出处理意见",
+    "proposed": "待县级审核",
+    "in_effect": "已生效",
+}
+NOTICE_METHODS: dict[str, str] = {"phone": "电话", "visit": "上门", "letter": "书面（送达告知书）"}
 # Keys of an event's payload as the case history shows them.
 PAYLOAD: dict[str, str] = {
     "assignee": "核查员",
     "previous": "原核查员",
     "notified_on": "告知日期",
     "method": "方式",
+    "method_zh": "告知方式",
     "note": "备注",
     "response": "陈述申辩",
     "decision_zh": "结论",
@@ -60,6 +80,16 @@ PAYLOAD: dict[str, str] = {
     "back_pay": "补发",
     "reason": "理由",
     "run_id": "批次",
+    "deadline": "申辩期限",
+    "responded_on": "申辩日期",
+    "proposed_by": "提出人",
+    "approved_by": "审核人",
+    "months_stopped": "停发月数",
+    "back_pay_proposed": "系统测算补发",
+    "text": "内容",
+    "filename": "文件名",
+    "size": "大小（字节）",
+    "sha256": "校验值",
 }
 # What the workspace's audit log records.
 AUDIT_ACTIONS: dict[str, str] = {
@@ -76,6 +106,62 @@ AUDIT_ACTIONS: dict[str, str] = {
     "search": "按姓名或证件号查找",
     "export": "导出案件清单",
     "audit_export": "导出审计日志",
+    "queue": "查看案件队列",
+    "dashboard": "查看县级看板",
+    "letter": "生成告知书",
+    "propose": "提出处理意见",
+    "approve": "审核批准",
+    "reject": "审核退回",
+    "note": "添加备注",
+    "upload": "上传附件",
+    "download": "下载附件",
+    "bulk_assign": "批量分派",
+    "session_rejected": "会话无效被拒绝",
+    "password_reset": "重置密码",
+    "role_change": "变更角色",
+    "disable": "停用账号",
+}
+# Keys and code values inside audit details, as the audit page and its CSV show them.
+AUDIT_DETAIL: dict[str, str] = {
+    "reason": "原因",
+    "attempted": "尝试的操作",
+    "version": "案件版本",
+    "rows": "行数",
+    "filters": "筛选条件",
+    "matches": "匹配数",
+    "decision": "结论",
+    "action": "处理方式",
+    "assignee": "核查员",
+    "method": "告知方式",
+    "notified_on": "告知日期",
+    "field": "字段",
+    "page": "页码",
+    "cases": "案件数",
+    "path": "页面",
+    "filename": "文件名",
+    "size": "大小（字节）",
+    "sha256": "校验值",
+    "role": "角色",
+    "towns": "乡镇",
+    "username": "账号",
+    "monthly_amount_stopped": "每月停发/减发",
+    "amount_to_recover": "应追回",
+    "amount_recovered": "已追回",
+    "amount_paid": "已发放",
+    "back_pay": "补发",
+}
+AUDIT_REASONS: dict[str, str] = {
+    "bad": "用户名或密码错误",
+    "locked": "登录已被暂停（多次失败）",
+    "disabled": "账号已停用",
+    "stale": "案件已被他人更新",
+    "conflict_of_interest": "利害关系回避",
+    "invalid": "不符合办理规则",
+    "not_found": "无权查看或不存在",
+    "forbidden": "角色无权操作",
+    "csrf": "表单校验失败",
+    "expired": "会话已过期或已结束",
+    "id_number": "身份证号码",
 }
 # Fields of source records as evidence shows them (the contract's columns, in an inspector's words).
 FIELDS: dict[str, str] = {
@@ -149,7 +235,15 @@ FACTS: dict[str, str] = {
     "filed": "已备案",
     "cadre_position": "干部职务",
     "hukou_relation": "户籍关系",
+    "score": "风险分",
+    "rank": "全县排名",
+    "owner_id_number": "所有人身份证号码",
+    "id_number": "身份证号码",
+    "name": "姓名",
+    "roll_size": "名册人数",
 }
+# Agreement levels without a phrase of their own (AGREEMENT), in plain words.
+LEVELS: dict[str, str] = {"agree": "一致", "exact": "一致", "same": "一致", "disagree": "不同", "other": "不同"}
 # How two linked records agree, field by field (matching.compare level names).
 AGREEMENT: dict[str, dict[str, str]] = {
     "id": {
@@ -195,6 +289,36 @@ def decision_zh(code: str | None) -> str:
 
 def action_zh(code: str | None) -> str:
     return ACTIONS.get(code or "", code or "")
+
+
+def audit_detail_zh(detail: dict[str, object] | None) -> str:
+    """An audit entry's details in Chinese (`reason=stale` → 原因：案件已被他人更新), codes translated."""
+    parts = []
+    for key, value in sorted((detail or {}).items()):
+        if isinstance(value, dict):
+            shown = "，".join(f"{AUDIT_DETAIL.get(str(k), k)}={v}" for k, v in value.items()) or "无"
+        elif key == "attempted":
+            shown = AUDIT_ACTIONS.get(str(value), str(value))
+        elif key in ("decision",):
+            shown = DECISIONS.get(str(value), str(value))
+        elif key == "action":
+            shown = ACTIONS.get(str(value), str(value))
+        elif key == "role":
+            shown = ROLES.get(str(value), str(value))
+        elif isinstance(value, str):
+            shown = AUDIT_REASONS.get(value, value) if key in ("reason", "field") else value
+        else:
+            shown = str(value)
+        parts.append(f"{AUDIT_DETAIL.get(key, key)}：{shown}")
+    return "；".join(parts)
+
+
+def role_zh(code: str | None) -> str:
+    return ROLES.get(code or "", code or "")
+
+
+def stage_zh(code: str | None) -> str:
+    return STAGES.get(code or "", code or "")
 
 
 def event_zh(code: str) -> str:

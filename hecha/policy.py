@@ -137,11 +137,22 @@ class FavourPolicy(_Section):
     random_state: int = 0
 
 
+class ReviewPolicy(_Section):
+    """Due process of the review (cases/dueprocess): how long a household has to state its case.
+
+    An adverse decision (stop, recover, reduce) may only be proposed once the household has
+    responded or this many days have passed since it was notified (告知).
+    """
+
+    response_days: int = Field(default=10, ge=1)  # 陈述申辩期限（天），自告知之日起
+
+
 class Policy(_Section):
     checks: ChecksPolicy = ChecksPolicy()
     linkage: LinkagePolicy = LinkagePolicy()
     rules: RulesPolicy = RulesPolicy()
     favour: FavourPolicy = FavourPolicy()
+    review: ReviewPolicy = ReviewPolicy()
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

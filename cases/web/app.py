@@ -17,17 +17,28 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from cases.db import make_engine, upgrade
-from cases.users import ROLES
-from cases.web import routes_actions, routes_audit, routes_auth, routes_case, routes_queue
-from cases.web.deps import LoginRequired, render
+from cases import audit
+from cases.db import make_engine, session_scope, upgrade
+from cases.sessions import ABSOLUTE_HOURS
+from cases.web import (
+    routes_actions,
+    routes_audit,
+    routes_auth,
+    routes_case,
+    routes_dashboard,
+    routes_files,
+    routes_queue,
+)
+from cases.web.deps import LoginRequired, client_of, render
 from cases.web.labels import FILTERS
 from hecha import settings
+from hecha.labels import ROLES
+from hecha.policy import Policy, load_policy
 
 log = logging.getLogger(__name__)
 
-SESSION_IDLE_SECONDS = 2 * 3600
 TEMPLATES = Path(__file__).parent / "templates"
+REFUSALS = {400: "invalid", 403: "forbidden", 404: "not_found"}
 ERRORS_ZH = {
     400: "请求有误",
     403: "无权操作",
@@ -45,8 +56,17 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
-def create_app(db_url: str | None = None, *, secret_key: str | None = None) -> FastAPI:
+def create_app(
+    db_url: str | None = None,
+    *,
+    secret_key: str | None = None,
+    policy: Policy | None = None,
+    attachments_dir: Path | None = None,
+) -> FastAPI:
     """The workspace app over the case store at `db_url` (else the default store, hecha.settings).
+
+    `policy.review` sets the response deadline of notices; attachments are stored under
+    `attachments_dir` (default HECHA_HOME/attachments), outside the database.
 
     The secret signs session cookies; without one (argument or env HECHA_SECRET_KEY) a random
     key is used and every restart logs everybody out. Set HECHA_COOKIE_SECURE=1 behind HTTPS.
@@ -58,11 +78,13 @@ def create_app(db_url: str | None = None, *, secret_key: str | None = None) -> F
     app = FastAPI(title="核查工作台", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = make_engine(db_url)
     app.state.templates = _templates()
+    app.state.policy = policy or load_policy()
+    app.state.attachments = attachments_dir or settings.home() / "attachments"
     app.add_middleware(
         SessionMiddleware,
         secret_key=key,
         session_cookie="hecha_session",
-        max_age=SESSION_IDLE_SECONDS,
+        max_age=ABSOLUTE_HOURS * 3600,
         same_site="lax",
         https_only=settings.cookie_secure(),
     )
@@ -92,6 +114,16 @@ def create_app(db_url: str | None = None, *, secret_key: str | None = None) -> F
             else ERRORS_ZH.get(exc.status_code, "出错了")
         )
         title = ERRORS_ZH.get(exc.status_code, "出错了")
+        username = getattr(request.state, "username", None)
+        if exc.status_code in (400, 403, 404) and username:  # refused attempts are audited
+            with session_scope(request.app.state.engine) as session:
+                audit.record(
+                    session,
+                    username,
+                    "refused",
+                    detail={"reason": REFUSALS.get(exc.status_code, "invalid"), "path": request.url.path[:80]},
+                    client=client_of(request),
+                )
         return render(
             request, "error.html", {"title": title, "detail": detail, "user": None}, status_code=exc.status_code
         )
@@ -100,7 +132,16 @@ def create_app(db_url: str | None = None, *, secret_key: str | None = None) -> F
     async def home() -> RedirectResponse:
         return RedirectResponse("/cases", status_code=303)
 
-    for module in (routes_auth, routes_queue, routes_case, routes_actions, routes_audit):
+    # files before actions: /cases/{id}/attachments must not be read as an action named "attachments"
+    for module in (
+        routes_auth,
+        routes_queue,
+        routes_dashboard,
+        routes_case,
+        routes_files,
+        routes_actions,
+        routes_audit,
+    ):
         app.include_router(module.router)
     return app
 

@@ -1,13 +1,12 @@
-"""Request helpers shared by the routes: the logged-in user, CSRF, rendering, access.
+"""Request helpers shared by the routes: the logged-in user, CSRF, rendering, access, audit.
 
-The session cookie (signed, expiring) carries only the username, a CSRF token and the
-login time; everything else is read from the database on each request, so disabling an
-account takes effect at once.
+The session cookie (signed) carries only a random session token and a CSRF token; the
+session itself is a row of `sessions` (cases.sessions), checked on every request, so logout,
+a password reset, a role change or disabling an account ends it at once.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import secrets
 from typing import Any
@@ -18,15 +17,19 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from cases import audit, sessions, workflow
 from cases.db import session_scope
 from cases.schema import Case, User, utcnow
 from cases.users import can_see
 
-ABSOLUTE_SESSION_HOURS = 12
-
 
 class LoginRequired(Exception):
     """Raised when a page needs a logged-in user; the app answers with a redirect to /login."""
+
+
+def client_of(request: Request) -> str:
+    """The client address as the server sees it (no proxy headers are trusted)."""
+    return request.client.host if request.client else ""
 
 
 def engine_of(request: Request) -> Engine:
@@ -56,20 +59,47 @@ def check_csrf(request: Request, form_token: object) -> None:
 
 
 def current_user(request: Request) -> User:
-    """The active logged-in user, or LoginRequired (expired, disabled or never logged in)."""
-    username = request.session.get("user")
-    login_at = request.session.get("login_at", 0)
-    too_old = dt.datetime.now(dt.UTC).timestamp() - float(login_at) > ABSOLUTE_SESSION_HOURS * 3600
-    if not username or too_old:
-        request.session.clear()
+    """The active logged-in user, or LoginRequired (no session, ended, expired, account disabled).
+
+    A cookie whose session is no longer live (replayed after logout or a password reset) is audited.
+    """
+    token = request.session.get("sid")
+    if not token:
         raise LoginRequired
     with session_scope(engine_of(request)) as session:
-        user = session.get(User, username)
-        if user is None or not user.active:
-            request.session.clear()
-            raise LoginRequired
-        session.expunge(user)
-        return user
+        row = sessions.lookup(session, str(token))
+        user = session.get(User, row.username) if row is not None else None
+        if row is not None and (user is None or not user.active):
+            sessions.end(session, str(token))
+            user = None
+        if user is None:
+            audit.record(
+                session,
+                row.username if row is not None else "-",
+                "session_rejected",
+                detail={"reason": "expired", "path": request.url.path[:80]},
+                client=client_of(request),
+            )
+        else:
+            session.expunge(user)
+    if user is None:
+        request.session.clear()
+        raise LoginRequired
+    request.state.username = user.username
+    return user
+
+
+def record(
+    request: Request,
+    session: Session,
+    user: User | str,
+    action: str,
+    case_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """An audit entry with the request's client address."""
+    name = user if isinstance(user, str) else user.username
+    audit.record(session, name, action, case_id, detail, client=client_of(request))
 
 
 def require_role(user: User, *roles: str) -> None:
@@ -78,9 +108,14 @@ def require_role(user: User, *roles: str) -> None:
 
 
 def visible_case(session: Session, user: User, case_id: str) -> Case:
-    """The case if this user may see it; otherwise 404, the same as a case that does not exist."""
+    """The case if this user may see it; otherwise 404, the same as a case that does not exist.
+
+    An inspector with a conflict of interest does not see the case at all (回避).
+    """
     case = session.get(Case, case_id)
     if case is None or not can_see(user, case.region_code or ""):
+        raise HTTPException(status_code=404, detail="未找到该案件。")
+    if user.role == "inspector" and workflow.conflict_of_interest(session, case_id, user.username):
         raise HTTPException(status_code=404, detail="未找到该案件。")
     return case
 

@@ -12,6 +12,7 @@ from hecha.labels import category_zh, finding_zh, program_zh, status_zh
 from hecha.privacy import mask_id, mask_name
 
 HEADER = [
+    "案件号",
     "案件编号",
     "最近发现期间",
     "行政区划代码",
@@ -31,7 +32,7 @@ HEADER = [
 ]
 
 
-def queue_xlsx(cases: Iterable[Case]) -> bytes:
+def queue_xlsx(cases: Iterable[Case], numbers: dict[str, str] | None = None) -> bytes:
     """One sheet, one row per case; the file leaves the system, so personal data is masked."""
     book = Workbook()
     sheet = book.active
@@ -41,6 +42,7 @@ def queue_xlsx(cases: Iterable[Case]) -> bytes:
     for c in cases:
         sheet.append(
             [
+                (numbers or {}).get(c.case_id, ""),
                 c.case_id,
                 c.last_period,
                 c.region_code,

@@ -10,22 +10,29 @@ from cases.audit import BEIJING
 from hecha import labels
 from hecha.privacy import mask_id
 
-METHODS: tuple[str, ...] = ("电话", "上门", "书面")
-HIDDEN_PAYLOAD = ("decision", "action")  # codes shown through their 中文 twins
+HIDDEN_PAYLOAD = ("decision", "action", "method")  # codes shown through their 中文 twins
 
 
 def payload_items(payload: dict[str, object] | None) -> list[tuple[str, object]]:
     """An event's payload as (中文 label, value), without empty values and raw codes."""
     return [
-        (labels.PAYLOAD.get(key, key), value)
+        (labels.PAYLOAD[key], f"{value:,.2f}" if isinstance(value, float) else value)
         for key, value in (payload or {}).items()
-        if key not in HIDDEN_PAYLOAD and value not in (None, "", 0, 0.0)
+        if key in labels.PAYLOAD and key not in HIDDEN_PAYLOAD and value not in (None, "", 0, 0.0)
     ]
 
 
 def beijing(at: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Stored times are naive UTC; pages show China Standard Time (UTC+8)."""
     return (at + BEIJING).strftime(fmt) if at else ""
+
+
+def money(value: object) -> str:
+    """Yuan with two decimals; blanks as —."""
+    try:
+        return f"{float(value):,.2f}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—"
 
 
 def query_string(params: Mapping[str, object]) -> str:
@@ -45,4 +52,8 @@ FILTERS = {
     "decision_zh": labels.decision_zh,
     "action_zh": labels.action_zh,
     "event_zh": labels.event_zh,
+    "audit_detail_zh": labels.audit_detail_zh,
+    "stage_zh": labels.stage_zh,
+    "role_zh": labels.role_zh,
+    "money": money,
 }

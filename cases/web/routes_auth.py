@@ -1,24 +1,23 @@
-"""Login and logout; every attempt is audited and repeated failures lock the account."""
+"""Login and logout; every attempt is audited with the client address, and failures are throttled.
+
+Every failed login gets the same answer (wrong password, unknown name, paused or disabled
+account), so the page never tells which usernames exist.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cases import audit
+from cases import sessions
 from cases.db import session_scope
-from cases.users import LOCK_MINUTES, authenticate
-from cases.web.deps import check_csrf, current_user, engine_of, render
+from cases.users import authenticate
+from cases.web.deps import check_csrf, client_of, current_user, engine_of, record, render
 
 router = APIRouter()
-MESSAGES = {
-    "bad": "用户名或密码错误。",
-    "disabled": "用户名或密码错误。",
-    "locked": f"登录失败次数过多，账号已锁定 {LOCK_MINUTES} 分钟，请稍后再试或联系县级管理员。",
-}
+LOGIN_FAILED = "用户名或密码错误；连续多次失败后将暂停登录一段时间，请稍后再试或联系县级管理员。"
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -32,18 +31,20 @@ async def login(request: Request) -> Response:
     check_csrf(request, form.get("csrf_token"))
     username = str(form.get("username", "")).strip()[:64]
     password = str(form.get("password", ""))
+    client = client_of(request)
     with session_scope(engine_of(request)) as session:
-        result = authenticate(session, username, password)
+        result = authenticate(session, username, password, client=client)
         if result.user is None:
-            audit.record(session, username or "-", "login_failed", detail={"reason": result.reason})
+            record(request, session, username or "-", "login_failed", detail={"reason": result.reason})
+            token = csrf = ""
         else:
-            audit.record(session, username, "login_ok")
+            token, csrf = sessions.create(session, username, client)
+            record(request, session, username, "login_ok")
     if result.user is None:
-        return render(request, "login.html", {"user": None, "error": MESSAGES[result.reason]}, status_code=401)
+        request.session["csrf"] = secrets.token_urlsafe(32)
+        return render(request, "login.html", {"user": None, "error": LOGIN_FAILED}, status_code=401)
     request.session.clear()  # a fresh session on login: no fixation of a pre-login cookie
-    request.session.update(
-        {"user": username, "csrf": secrets.token_urlsafe(32), "login_at": dt.datetime.now(dt.UTC).timestamp()}
-    )
+    request.session.update({"sid": token, "csrf": csrf})
     return RedirectResponse("/cases", status_code=303)
 
 
@@ -53,6 +54,7 @@ async def logout(request: Request) -> RedirectResponse:
     check_csrf(request, form.get("csrf_token"))
     user = current_user(request)
     with session_scope(engine_of(request)) as session:
-        audit.record(session, user.username, "logout")
+        sessions.end(session, str(request.session.get("sid") or ""))
+        record(request, session, user, "logout")
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

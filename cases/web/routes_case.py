@@ -1,20 +1,23 @@
-"""The case page (every view audited) and the explicit, audited unmasking of the identity number."""
+"""The case page (every view audited), the audited unmasking of the identity number, and the
+notice letter (告知书) as PDF."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases import audit, workflow
+from cases import workflow
 from cases.db import session_scope
-from cases.schema import User
+from cases.dueprocess import today_beijing
+from cases.letters import letter_html, letter_pdf
+from cases.numbers import case_numbers
+from cases.schema import Attachment, CaseEvent, User
 from cases.users import can_see
 from cases.web import casepage
-from cases.web.deps import check_csrf, current_user, engine_of, render, require_role, visible_case
-from cases.web.labels import METHODS
-from hecha.labels import ACTIONS
+from cases.web.deps import check_csrf, current_user, engine_of, record, render, require_role, visible_case
+from hecha.labels import ACTIONS, NOTICE_METHODS, ROLES
 from hecha.privacy import mask_id, mask_phone
 
 router = APIRouter()
@@ -43,28 +46,47 @@ def case_page(
     audit_view: bool = False,
 ) -> HTMLResponse:
     """Render the page for a case this user may see (404 otherwise, as if it did not exist)."""
+    today = today_beijing()
     with session_scope(engine_of(request)) as session:
         case = visible_case(session, user, case_id)
         if audit_view:
-            audit.record(session, user.username, "view", case.case_id)
+            record(request, session, user, "view", case.case_id)
         evidence = case.evidence or {}
+        related, related_elsewhere = casepage.related(session, user, case)
+        dp = workflow.due_process(session, case.case_id, today)
+        conflict = workflow.conflict_of_interest(session, case.case_id, user.username)
+        mine = user.role == "admin" or not case.assigned_to or case.assigned_to == user.username
+        attachments = session.scalars(
+            select(Attachment).where(Attachment.case_id == case.case_id).order_by(Attachment.attachment_id)
+        ).all()
         context = {
             "user": user,
             "case": case,
+            "number": case_numbers(session, [case.case_id]).get(case.case_id, ""),
+            "numbers": case_numbers(session, [r.case_id for r in related]),
             "evidence": evidence,
-            "table": casepage.evidence_table(evidence),
-            "related": casepage.related_open(session, user, case),
+            "table": casepage.evidence_table(evidence, user),
+            "related": related,
+            "related_elsewhere": related_elsewhere,
             "events": workflow.history(session, case.case_id),
-            "conflict": workflow.conflict_of_interest(session, case.case_id, user.username),
+            "conflict": conflict,
             "allowed": workflow.allowed_decisions(session, case.case_id),
+            "dp": dp,
+            "overdue": dp.overdue(today),
+            "back_pay": workflow.back_pay_proposal(session, case.case_id, today),
             "id_masked": mask_id(case.id_number),
-            "phone_masked": mask_phone((evidence.get("facts") or {}).get("phone", "")),
+            "phone_masked": mask_phone(str((evidence.get("facts") or {}).get("phone", ""))),
             "full_id": case.id_number if full_id else None,
-            "can_write": user.role in ("admin", "inspector"),
+            "can_write": user.role in ("admin", "inspector") and mine and not conflict,
+            "not_mine": user.role == "inspector" and not mine,
+            "can_approve": user.role == "supervisor" and not conflict,
+            "adverse": case.category != "missed",
             "assignees": eligible_assignees(session, case.region_code, case.case_id) if user.role == "admin" else [],
+            "attachments": attachments,
             "error": error,
             "actions": ACTIONS,
-            "methods": METHODS,
+            "methods": NOTICE_METHODS,
+            "today": today.isoformat(),
         }
         return render(request, "case.html", context, status_code=status_code)
 
@@ -84,5 +106,29 @@ async def unmask(request: Request, case_id: str) -> HTMLResponse:
     require_role(user, "admin", "inspector")
     with session_scope(engine_of(request)) as session:
         case = visible_case(session, user, case_id)
-        audit.record(session, user.username, "unmask", case.case_id, {"field": "id_number"})
+        record(request, session, user, "unmask", case.case_id, {"field": "id_number"})
     return case_page(request, user, case_id, full_id=True)
+
+
+@router.get("/cases/{case_id}/letter.pdf")
+async def notice_letter(request: Request, case_id: str) -> Response:
+    """The notice letter of the latest notice, as PDF (audited); 404 before any notice."""
+    user = current_user(request)
+    with session_scope(engine_of(request)) as session:
+        case = visible_case(session, user, case_id)
+        notice = session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.case_id, CaseEvent.kind == "notified")
+            .order_by(CaseEvent.event_id.desc())
+            .limit(1)
+        ).first()
+        if notice is None or not (notice.payload or {}).get("deadline"):
+            raise HTTPException(status_code=404, detail="本案尚未登记告知，请先登记告知再生成告知书。")
+        notifier = session.get(User, notice.actor)
+        contact = f"{(notifier.full_name if notifier else None) or notice.actor}（{ROLES.get(notifier.role, '') if notifier else '核查员'}）"
+        number = case_numbers(session, [case.case_id]).get(case.case_id, case.case_id)
+        html = letter_html(case, notice.payload, contact, f"告知书编号：{number}", today_beijing())
+        record(request, session, user, "letter", case.case_id, {"notified_on": notice.payload.get("notified_on")})
+    body = letter_pdf(html)
+    headers = {"Content-Disposition": 'inline; filename="notice-letter.pdf"'}
+    return Response(content=body, media_type="application/pdf", headers=headers)

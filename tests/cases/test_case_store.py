@@ -141,7 +141,7 @@ def test_crash_mid_write_leaves_previous_state(engine: Engine, monkeypatch: pyte
     a = cid("DECEASED_PAID", "A")
     store(engine, "2026-10", finding("DECEASED_PAID", "A"), finding("DECEASED_PAID", "B"))
     with session_scope(engine) as session:
-        decide(session, a, 1, "li", "confirmed", action="stop_payment", monthly_amount_stopped=560)
+        decide(session, a, 1, "li", "cleared", reason="火化记录属同名他人")
     start_run(engine, "nov", COUNTY, "2026-11", {})
     before = snapshot(engine)
     calls = {"n": 0}

@@ -11,18 +11,25 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from cases.db import session_scope
+from cases.dueprocess import DueProcessError
 from cases.ids import case_id, id_hash
 from cases.schema import Case, CaseEvent, User
 from cases.workflow import (
     ConflictOfInterestError,
     DecisionError,
+    NotYoursError,
     StaleCaseError,
     allowed_decisions,
+    approve,
     assign,
+    confirm_with_due_process,
     decide,
+    due_process,
     history,
+    propose,
     record_notice,
     record_response,
+    reject,
 )
 from hecha.exceptions import HechaError
 
@@ -51,7 +58,7 @@ def act(engine: Engine, case: str, decision: str, **kw: Any) -> Case:
 
 
 def refused(engine: Engine, case: str, decision: str, match: str, **kw: Any) -> None:
-    with pytest.raises(DecisionError, match=match):
+    with pytest.raises((DecisionError, DueProcessError), match=match):
         act(engine, case, decision, **kw)
 
 
@@ -87,17 +94,127 @@ def test_concurrent_sessions_one_wins(engine: Engine) -> None:
         assert [e["kind"] for e in history(session, WRONG)] == ["created", "assigned"]
 
 
+TODAY = dt.date(2026, 11, 30)
+
+
+def confirm(engine: Engine, case: str, action: str, notified_on: dt.date = dt.date(2026, 11, 3), **kw: Any) -> Case:
+    """An adverse decision through the due process: notice, proposal after the deadline, approval."""
+    with session_scope(engine) as session:
+        return confirm_with_due_process(session, case, "li", "sup", action, notified_on=notified_on, today=TODAY, **kw)
+
+
+@pytest.fixture()
+def sup(eng: Engine) -> Engine:
+    with session_scope(eng) as session:
+        session.add(User(username="sup", password_hash="x", role="supervisor", id_number="42900619700404004X"))
+        session.add(User(username="sup2", password_hash="x", role="supervisor", id_number="429006197505050051"))
+    return eng
+
+
 def test_notice_response_and_history(eng: Engine) -> None:
     """Each action appends an event with actor and payload, bumps the version and starts the review."""
     with session_scope(eng) as session:
-        case = record_notice(session, WRONG, 1, "li", dt.date(2026, 11, 3), "上门", "户主在家")
+        case = record_notice(session, WRONG, 1, "li", dt.date(2026, 11, 3), "visit", "户主在家", today=TODAY)
         assert (case.status, case.version) == ("in_review", 2)
-        record_response(session, WRONG, 2, "li", "对死亡记录有异议")
+        record_response(session, WRONG, 2, "li", "对死亡记录有异议", today=TODAY)
     with session_scope(eng) as session:
         rows = history(session, WRONG)
     assert [r["kind"] for r in rows] == ["created", "notified", "response"]
     assert rows[1]["actor"] == "li" and rows[1]["payload"]["notified_on"] == "2026-11-03"
+    assert rows[1]["payload"]["deadline"] == "2026-11-13" and rows[1]["payload"]["method_zh"] == "上门"
     assert rows[1]["kind_zh"] == "告知当事人" and rows[2]["payload"]["response"] == "对死亡记录有异议"
+
+
+def test_notice_dates_must_fall_in_the_case_life(eng: Engine) -> None:
+    """A notice dated in the future or before the case's first month is refused; none on a closed case."""
+    for day, match in ((dt.date(2099, 1, 1), "不能晚于今天"), (dt.date(2026, 9, 30), "不能早于")):
+        with pytest.raises(DueProcessError, match=match), session_scope(eng) as session:
+            record_notice(session, WRONG, 1, "li", day, "phone", today=TODAY)
+    with pytest.raises(DueProcessError, match="尚未告知"), session_scope(eng) as session:
+        record_response(session, WRONG, 1, "li", "有异议", today=TODAY)
+    act(eng, WRONG, "cleared", reason="同名他人")
+    with pytest.raises(DueProcessError, match="已办结"), session_scope(eng) as session:
+        record_notice(session, WRONG, 2, "li", dt.date(2026, 11, 3), "phone", today=TODAY)
+
+
+def test_no_adverse_measure_without_notice_deadline_and_approval(sup: Engine) -> None:
+    """Stop payment: refused directly, refused before notice, refused while the deadline runs; allowed after a
+    response; in effect only when another (supervisor) approves."""
+    refused(sup, WRONG, "confirmed", "proposal and approval", action="stop_payment", monthly_amount_stopped=560)
+
+    def propose_now(today: dt.date) -> Case:
+        with session_scope(sup) as session:
+            v = session.get_one(Case, WRONG).version
+            return propose(session, WRONG, v, "li", "stop_payment", monthly_amount_stopped=560, today=today)
+
+    with pytest.raises(DueProcessError, match="尚未告知当事人"):
+        propose_now(TODAY)
+    with session_scope(sup) as session:
+        record_notice(session, WRONG, 1, "li", dt.date(2026, 11, 25), "letter", today=TODAY)
+    with pytest.raises(DueProcessError, match="2026-12-05 届满"):
+        propose_now(TODAY)
+    propose_now(dt.date(2026, 12, 6))  # the deadline passed without a response
+    with session_scope(sup) as session:
+        dp = due_process(session, WRONG, TODAY)
+        assert dp.stage == "proposed" and dp.proposed_by == "li"
+        assert session.get_one(Case, WRONG).status == "in_review"
+    with pytest.raises(DueProcessError, match="只有县级审核人"), session_scope(sup) as session:
+        approve(session, WRONG, session.get_one(Case, WRONG).version, "li")
+    with session_scope(sup) as session:
+        case = approve(session, WRONG, session.get_one(Case, WRONG).version, "sup")
+        assert case.status == "confirmed"
+        assert due_process(session, WRONG, TODAY).stage == "in_effect"
+
+
+def test_response_ends_the_wait_and_supervisor_never_approves_own(sup: Engine) -> None:
+    """A recorded response allows a proposal at once; a supervisor who proposed cannot approve it."""
+    with session_scope(sup) as session:
+        session.get_one(User, "sup").role = "admin"  # proposes as an administrator...
+    with session_scope(sup) as session:
+        record_notice(session, FAVOUR, 1, "sup", dt.date(2026, 11, 28), "visit", today=TODAY)
+        record_response(session, FAVOUR, 2, "sup", "承认未如实申报", today=TODAY)
+        propose(session, FAVOUR, 3, "sup", "recover", amount_to_recover=3000, today=TODAY)
+    with session_scope(sup) as session:
+        session.get_one(User, "sup").role = "supervisor"  # ...then is made a supervisor
+    with pytest.raises(DueProcessError, match="不能审核本人"), session_scope(sup) as session:
+        approve(session, FAVOUR, 4, "sup", today=TODAY)
+    with pytest.raises(DueProcessError, match="退回须说明理由"), session_scope(sup) as session:
+        reject(session, FAVOUR, 4, "sup2", " ")
+    with session_scope(sup) as session:
+        reject(session, FAVOUR, 4, "sup2", "金额依据不足")
+        assert due_process(session, FAVOUR, TODAY).stage == "heard"
+
+
+def test_amounts_must_be_finite_and_not_negative(sup: Engine) -> None:
+    for bad in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(HechaError, match="金额"):
+            act(sup, MISSED, "included", amount_paid=bad)
+        with pytest.raises(HechaError, match="金额"), session_scope(sup) as session:
+            record_notice(
+                session, WRONG, session.get_one(Case, WRONG).version, "li", dt.date(2026, 11, 3), "phone", today=TODAY
+            )
+            propose(
+                session,
+                WRONG,
+                session.get_one(Case, WRONG).version,
+                "li",
+                "stop_payment",
+                monthly_amount_stopped=bad,
+                today=TODAY,
+            )
+    with session_scope(sup) as session:
+        assert session.scalar(select(func.count()).where(CaseEvent.kind == "proposed")) == 0
+
+
+def test_assigned_case_is_worked_by_its_inspector_only(sup: Engine) -> None:
+    with session_scope(sup) as session:
+        session.add(User(username="li", password_hash="x", role="inspector", towns=["429006100"]))
+        session.add(User(username="wang", password_hash="x", role="inspector", towns=["429006100"]))
+        assign(session, WRONG, 1, "admin", "li")
+    with pytest.raises(NotYoursError, match="只有该核查员"), session_scope(sup) as session:
+        record_notice(session, WRONG, 2, "wang", dt.date(2026, 11, 3), "phone", today=TODAY)
+    with session_scope(sup) as session:
+        record_notice(session, WRONG, 2, "li", dt.date(2026, 11, 3), "phone", today=TODAY)
 
 
 def test_cleared_requires_reason(eng: Engine) -> None:
@@ -107,58 +224,61 @@ def test_cleared_requires_reason(eng: Engine) -> None:
     refused(eng, WRONG, "confirmed", "cannot be confirmed", action="stop_payment", monthly_amount_stopped=1)
 
 
-def test_included_only_for_missed(eng: Engine) -> None:
+def test_included_only_for_missed_with_the_amount(eng: Engine) -> None:
     refused(eng, WRONG, "included", "only missed")
     refused(eng, FAVOUR, "included", "only missed")
-    assert act(eng, MISSED, "included").status == "included"
+    refused(eng, MISSED, "included", "amount paid")
+    assert act(eng, MISSED, "included", amount_paid=300).status == "included"
 
 
-def test_confirmed_wrong_or_favour_needs_an_action(eng: Engine) -> None:
-    refused(eng, WRONG, "confirmed", "needs an action")
-    refused(eng, FAVOUR, "confirmed", "needs an action")
-    refused(eng, WRONG, "confirmed", "unknown action", action="jail")
-    refused(eng, WRONG, "confirmed", "monthly_amount_stopped", action="stop_payment")
-    refused(eng, FAVOUR, "confirmed", "amount_to_recover", action="recover")
-    refused(eng, FAVOUR, "confirmed", "negative", action="recover", amount_to_recover=-5)
-    assert act(eng, FAVOUR, "confirmed", action="recover", amount_to_recover=6720).status == "confirmed"
-    case = act(eng, WRONG, "confirmed", action="stop_payment", monthly_amount_stopped=560)
-    assert case.status == "confirmed"
-    assert act(eng, MISSED, "confirmed").status == "confirmed"  # missed: eligible, enrolment follows
+def test_confirmed_wrong_or_favour_needs_an_action(sup: Engine) -> None:
+    refused(sup, WRONG, "confirmed", "needs an action")
+    refused(sup, FAVOUR, "confirmed", "needs an action")
+    refused(sup, WRONG, "confirmed", "unknown action", action="jail")
+    refused(sup, WRONG, "confirmed", "monthly_amount_stopped", action="stop_payment")
+    refused(sup, FAVOUR, "confirmed", "amount_to_recover", action="recover")
+    refused(sup, FAVOUR, "confirmed", "negative", action="recover", amount_to_recover=-5)
+    assert confirm(sup, FAVOUR, "recover", amount_to_recover=6720).status == "confirmed"
+    assert confirm(sup, WRONG, "stop_payment", monthly_amount_stopped=560).status == "confirmed"
+    assert act(sup, MISSED, "confirmed").status == "confirmed"  # missed: eligible, enrolment follows
 
 
-def test_rectified_after_confirmed_or_included_with_amounts(eng: Engine) -> None:
-    refused(eng, WRONG, "rectified", "cannot be rectified", amount_recovered=100)
-    act(eng, WRONG, "confirmed", action="recover", amount_to_recover=1120)
-    refused(eng, WRONG, "rectified", "amount recovered or paid")
-    assert act(eng, WRONG, "rectified", amount_recovered=1120).status == "rectified"
-    act(eng, MISSED, "included")
-    assert act(eng, MISSED, "rectified", amount_paid=300).status == "rectified"
-    refused(eng, MISSED, "cleared", "cannot be cleared", reason="x")
+def test_rectified_after_confirmed_or_included_with_amounts(sup: Engine) -> None:
+    refused(sup, WRONG, "rectified", "cannot be rectified", amount_recovered=100)
+    confirm(sup, WRONG, "recover", amount_to_recover=1120)
+    refused(sup, WRONG, "rectified", "amount recovered or paid")
+    assert act(sup, WRONG, "rectified", amount_recovered=1120).status == "rectified"
+    act(sup, MISSED, "included", amount_paid=300)
+    assert act(sup, MISSED, "rectified", amount_paid=300).status == "rectified"
+    refused(sup, MISSED, "cleared", "cannot be cleared", reason="x")
 
 
-def test_clearing_after_a_payment_stop_is_a_reinstatement(eng: Engine) -> None:
-    """Payment stopped and then found wrongly: reinstated with back pay; a plain clear is refused."""
-    refused(eng, WRONG, "reinstated", "open cannot be reinstated", reason="x")
-    act(eng, FAVOUR, "confirmed", action="recover", amount_to_recover=100)
-    refused(eng, FAVOUR, "reinstated", "not stopped", reason="x")
-    act(eng, WRONG, "confirmed", action="stop_payment", monthly_amount_stopped=560)
-    with session_scope(eng) as session:
+def test_clearing_after_a_payment_stop_is_a_reinstatement_with_proposed_back_pay(sup: Engine) -> None:
+    """Payment stopped and then found wrongly: reinstated with back pay the system proposes; a plain clear is refused."""
+    refused(sup, WRONG, "reinstated", "open cannot be reinstated", reason="x")
+    confirm(sup, FAVOUR, "recover", amount_to_recover=100)
+    refused(sup, FAVOUR, "reinstated", "not stopped", reason="x")
+    confirm(sup, WRONG, "stop_payment", monthly_amount_stopped=560)
+    with session_scope(sup) as session:
         assert set(allowed_decisions(session, WRONG)) == {"rectified", "reinstated"}
-    refused(eng, WRONG, "cleared", "use reinstated", reason="申辩成立")
-    refused(eng, WRONG, "reinstated", "requires a reason", back_pay=1120)
-    case = act(eng, WRONG, "reinstated", reason="申辩成立，系同名他人", back_pay=1120)
+        stopped_month = (session.get_one(Case, WRONG).updated_at + dt.timedelta(hours=8)).date().replace(day=1)
+    refused(sup, WRONG, "cleared", "use reinstated", reason="申辩成立")
+    refused(sup, WRONG, "reinstated", "requires a reason")
+    later = stopped_month + dt.timedelta(days=95)  # three calendar months on
+    case = act(sup, WRONG, "reinstated", reason="申辩成立，系同名他人", today=later)
     assert case.status == "cleared"
-    with session_scope(eng) as session:
+    with session_scope(sup) as session:
         last = history(session, WRONG)[-1]
-    assert last["payload"]["decision"] == "reinstated" and last["payload"]["back_pay"] == 1120.0
+    assert last["payload"]["decision"] == "reinstated" and last["payload"]["months_stopped"] == 3
+    assert last["payload"]["back_pay"] == last["payload"]["back_pay_proposed"] == 1680.0
     assert (last["from_status"], last["to_status"]) == ("confirmed", "cleared")
 
 
-def test_history_is_appended_never_overwritten(eng: Engine) -> None:
+def test_history_is_appended_never_overwritten(sup: Engine) -> None:
     """The case status follows the last decision; every earlier decision stays in the history."""
-    act(eng, WRONG, "confirmed", action="adjust", monthly_amount_stopped=100)
-    act(eng, WRONG, "cleared", reason="复核：金额计算有误")
-    with session_scope(eng) as session:
+    confirm(sup, WRONG, "adjust", monthly_amount_stopped=100)
+    act(sup, WRONG, "cleared", reason="复核：金额计算有误")
+    with session_scope(sup) as session:
         decisions = [e["payload"]["decision"] for e in history(session, WRONG) if e["kind"] == "decision"]
         assert decisions == ["confirmed", "cleared"]
         assert session.get_one(Case, WRONG).status == "cleared"

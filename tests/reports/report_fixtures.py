@@ -17,9 +17,9 @@ from sqlalchemy import Engine, update
 
 from cases.db import make_engine, session_scope, upgrade
 from cases.ids import case_id as make_case_id
-from cases.schema import Case
+from cases.schema import Case, User
 from cases.store import fail_run, start_run, write_run
-from cases.workflow import decide
+from cases.workflow import confirm_with_due_process, decide
 from hecha.findings import FINDING_COLUMNS, FINDINGS, HOUSEHOLD_LEVEL
 
 COUNTY = "429006"
@@ -61,6 +61,7 @@ DECISIONS: dict[int, list[tuple[str, dict[str, Any]]]] = {
     27: [("cleared", {"reason": "已备案"})],
     29: [("confirmed", {"action": "stop_payment", "monthly_amount_stopped": 630.0})],
 }
+NOTIFIED = dt.date(2026, 10, 5)  # within every case's life, long before its response deadline ran out
 OVERDUE_CUTOFF = dt.datetime(2026, 10, 20)  # September cases are dated 2026-10-01, October ones "now"
 
 
@@ -235,11 +236,20 @@ def write_runs(engine: Engine, out_dir: Path) -> None:
 
 
 def decide_round(engine: Engine) -> None:
+    """Adverse decisions go through notice, proposal and a supervisor's approval (cases.dueprocess)."""
+    with session_scope(engine) as session:
+        if session.get(User, "supervisor1") is None:
+            session.add(User(username="supervisor1", password_hash="-", role="supervisor", towns=[], active=True))
     for i, steps in DECISIONS.items():
         for decision, kwargs in steps:
             with session_scope(engine) as session:
                 case = session.get_one(Case, case_of(i))
-                decide(session, case.case_id, case.version, "inspector1", decision, **kwargs)  # type: ignore[arg-type]
+                if decision == "confirmed" and kwargs.get("action"):
+                    confirm_with_due_process(
+                        session, case.case_id, "inspector1", "supervisor1", notified_on=NOTIFIED, **kwargs
+                    )
+                else:
+                    decide(session, case.case_id, case.version, "inspector1", decision, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

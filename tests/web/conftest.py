@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -29,8 +30,8 @@ def store(db_url: str) -> Iterator[tuple[str, Engine]]:
 
 
 @pytest.fixture()
-def app(store: tuple[str, Engine]) -> Iterator[FastAPI]:
-    application = create_app(store[0], secret_key="test-secret")
+def app(store: tuple[str, Engine], tmp_path: Path) -> Iterator[FastAPI]:
+    application = create_app(store[0], secret_key="test-secret", attachments_dir=tmp_path / "attachments")
     yield application
     application.state.engine.dispose()
 

@@ -22,8 +22,10 @@ def test_payload_shows_chinese_labels_without_codes_or_blanks() -> None:
         "action": "recover",
         "amount_paid": 0.0,
         "reason": None,
+        "back_pay": 1680.0,
+        "proposal_internal_code": "x",
     }
-    assert payload_items(payload) == [("结论", "核实属实")]
+    assert payload_items(payload) == [("结论", "核实属实"), ("补发", "1,680.00")]
 
 
 def test_filter_links_keep_codes_and_drop_blanks() -> None:
@@ -50,7 +52,7 @@ def test_evidence_fields_are_masked_even_if_a_rule_forgot() -> None:
     column = table["columns"][0]
     assert column["id_masked"] == "429006********1234"
     assert column["fields"] == {"phone": "138****5678", "bank_account": "************2233", "amount": 650}
-    assert table["facts"] == [("owner_id_number", "429006********1234")]
+    assert table["facts"] == [("所有人身份证号码", "429006********1234")]
     assert ("联系电话", "phone") in table["rows"]
 
 

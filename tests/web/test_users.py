@@ -43,21 +43,32 @@ def test_add_user_validates_role_towns_and_password(engine: Engine) -> None:
 
 
 def test_list_users_masks_identity_and_hides_hash(engine: Engine) -> None:
-    add_user(engine, "insp", "long-enough-1", "inspector", ["429006001"], "42900619800101001x")
+    add_user(engine, "insp", "long-enough-1", "inspector", ["429006001"], "42900619850202002x")
     (row,) = list_users(engine)
-    assert row["id_masked"] == "429006********001X" and "password_hash" not in row
+    assert row["id_masked"] == "429006********002X" and "password_hash" not in row
     with session_scope(engine) as session:
         stored = session.get_one(User, "insp")
         assert stored.password_hash.startswith("$argon2") and "long-enough-1" not in stored.password_hash
 
 
+def test_inspector_and_supervisor_accounts_need_a_valid_identity_number(engine: Engine) -> None:
+    for role in ("inspector", "supervisor"):
+        with pytest.raises(UserError, match="身份证号码"):
+            add_user(engine, f"x-{role}", "long-enough-1", role, ["429006001"])
+    with pytest.raises(UserError, match="无效"):
+        add_user(engine, "x", "long-enough-1", "supervisor", [], "429006198501010000")
+    add_user(engine, "sup", "long-enough-1", "supervisor", [], "42900619700404004X", full_name="周敏")
+    (row,) = list_users(engine)
+    assert row["role_zh"] == "县级审核人" and row["full_name"] == "周敏"
+
+
 def test_reset_password_lifts_the_lock_and_disable_blocks_login(engine: Engine) -> None:
-    add_user(engine, "insp", "long-enough-1", "inspector", ["429006001"])
+    add_user(engine, "insp", "long-enough-1", "inspector", ["429006001"], "42900619850202002X")
     with session_scope(engine) as session:
         for _ in range(MAX_FAILED_LOGINS):
             authenticate(session, "insp", "wrong-one-1")
         assert authenticate(session, "insp", "long-enough-1").reason == "locked"
-        later = dt.datetime.now() + dt.timedelta(hours=1)
+        later = dt.datetime.now() + dt.timedelta(hours=2)
         assert authenticate(session, "insp", "long-enough-1", now=later).reason == "ok"
     reset_password(engine, "insp", "another-pass-2")
     with session_scope(engine) as session:

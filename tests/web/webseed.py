@@ -18,7 +18,11 @@ from cases.users import add_user
 COUNTY = "429006"
 TOWN_A, TOWN_B = "429006001", "429006002"
 PASSWORD = "correct-horse-9"
-INSPECTOR_A_ID = "42900619800101001X"  # the inspector's own number: she lives in the household of case A-kin
+INSPECTOR_A_ID = "429006198001010018"  # the inspector's own number: she lives in the household of case A-kin
+INSPECTOR_A2_ID = "42900619850202002X"
+INSPECTOR_B_ID = "429006198603030032"
+SUPERVISOR_ID = "42900619700404004X"
+SUPERVISOR2_ID = "429006197505050051"
 ID_A = "429006195001011234"
 ID_B = "429006196002021235"
 ID_M = "429006193003031236"
@@ -142,8 +146,10 @@ def build_store(url: str) -> Engine:
     write_run(engine, "run-2026-10", COUNTY, "2026-10", pd.DataFrame(FINDINGS), {"county": COUNTY}, None, people=people)
     add_user(engine, "admin", PASSWORD, "admin", [])
     add_user(engine, "inspector_a", PASSWORD, "inspector", [TOWN_A], INSPECTOR_A_ID)
-    add_user(engine, "inspector_a2", PASSWORD, "inspector", [TOWN_A])
-    add_user(engine, "inspector_b", PASSWORD, "inspector", [TOWN_B])
+    add_user(engine, "inspector_a2", PASSWORD, "inspector", [TOWN_A], INSPECTOR_A2_ID)
+    add_user(engine, "inspector_b", PASSWORD, "inspector", [TOWN_B], INSPECTOR_B_ID)
+    add_user(engine, "supervisor", PASSWORD, "supervisor", [], SUPERVISOR_ID)
+    add_user(engine, "supervisor2", PASSWORD, "supervisor", [], SUPERVISOR2_ID)
     add_user(engine, "auditor", PASSWORD, "auditor", [])
     return engine
 
