@@ -6,12 +6,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from cases import sessions
 from cases.db import session_scope
 from cases.dueprocess import STEPS, months_between, proposed_back_pay, state
+from hecha.exceptions import PolicyError
 from hecha.labels import STAGES
 from hecha.policy import load_policy
 
@@ -49,9 +49,12 @@ def test_review_policy_is_validated(tmp_path: Path) -> None:
     county = tmp_path / "county.yaml"
     county.write_text("review:\n  response_days: 15\n", encoding="utf-8")
     assert load_policy(county).review.response_days == 15
-    for bad in ("review:\n  response_days: 0\n", "review:\n  respond_days: 5\n"):
+    for bad, key in (
+        ("review:\n  response_days: 0\n", "review.response_days"),
+        ("review:\n  respond_days: 5\n", "review.respond_days"),
+    ):
         county.write_text(bad, encoding="utf-8")
-        with pytest.raises(ValidationError):
+        with pytest.raises(PolicyError, match=key.replace(".", r"\.")):
             load_policy(county)
 
 
