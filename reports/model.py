@@ -40,12 +40,15 @@ class Report:
     subtitle: str
     metrics: list[Metric] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    issuer: str = ""  # 编制单位, printed under the title and at the end
+    marking: str = ""  # 内部资料 …, printed at the head of every page
+    appendix: list[Section] = field(default_factory=list)  # for staff: codes, after the body
 
     def metric(self, key: str) -> float | int | str:
         return next(m.value for m in self.metrics if m.key == key)
 
     def table(self, key: str) -> pd.DataFrame:
-        return next(t.frame for s in self.sections for t in s.tables if t.key == key)
+        return next(t.frame for s in [*self.sections, *self.appendix] for t in s.tables if t.key == key)
 
     def tables(self) -> list[Table]:
-        return [t for s in self.sections for t in s.tables]
+        return [t for s in [*self.sections, *self.appendix] for t in s.tables]

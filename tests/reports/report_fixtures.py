@@ -19,12 +19,14 @@ from cases.db import make_engine, session_scope, upgrade
 from cases.ids import case_id as make_case_id
 from cases.schema import Case
 from cases.store import fail_run, start_run, write_run
-from cases.workflow import decide
+from cases.workflow import decide, record_notice
 from hecha.findings import FINDING_COLUMNS, FINDINGS, HOUSEHOLD_LEVEL
+from hecha.privacy import mask_id
 
 COUNTY = "429006"
 SEP, OCT = "2026-09", "2026-10"
-TOWNS = {"竟陵街道": ("001", ["东湖社区", "西湖社区", "北湖社区"]), "多宝镇": ("101", ["拖市村", "万新村", "湖滨村"])}
+# Town codes as in the national division table (429006001 竟陵街道, 429006100 多宝镇).
+TOWNS = {"竟陵街道": ("001", ["东湖社区", "西湖社区", "北湖社区"]), "多宝镇": ("100", ["拖市村", "万新村", "湖滨村"])}
 # finding -> (monthly overpayment, cumulative overpayment or None, score)
 SPEC: list[tuple[str, float, float | None, float]] = [
     ("DECEASED_PAID", 630.0, 1890.0, 0.99),
@@ -61,6 +63,7 @@ DECISIONS: dict[int, list[tuple[str, dict[str, Any]]]] = {
     27: [("cleared", {"reason": "已备案"})],
     29: [("confirmed", {"action": "stop_payment", "monthly_amount_stopped": 630.0})],
 }
+NOTIFIED = (8, 9, 10, 12, 14, 20, 21, 22)  # cases told of the finding (告知) before any decision
 OVERDUE_CUTOFF = dt.datetime(2026, 10, 20)  # September cases are dated 2026-10-01, October ones "now"
 
 
@@ -136,14 +139,14 @@ def summary(period: str, run_id: str, villages: bool) -> dict[str, Any]:
             "details": [
                 {
                     "source": "roll",
-                    "expectation": "amount_not_null",
+                    "expectation": "unique(program,id_number)",
                     "status": "failed",
-                    "observed": "5 行",
+                    "observed": {"element_count": 1195, "missing_count": 0, "unexpected_count": 5, "unexpected_percent": 0.42},
                     "blocking": False,
                 },
                 {
                     "source": "vehicles",
-                    "expectation": "plate_unique",
+                    "expectation": "column_exists(plate)",
                     "status": "not_run",
                     "observed": "",
                     "blocking": False,
@@ -197,7 +200,9 @@ def findings_frame(period: str) -> pd.DataFrame:
                 "months_overpaid": float("nan"),
                 "evidence": {
                     "rule": row["finding"],
-                    "records": [],
+                    "records": [
+                        {"source": "roll", "row": row["i"] + 2, "id_masked": mask_id(row["id_number"]), "name": row["name"]}
+                    ],
                     "summary_zh": f"{row['name']}（身份证号码 {row['id_number']}）{FINDINGS[row['finding']][1]}",
                 },
             }
@@ -235,6 +240,10 @@ def write_runs(engine: Engine, out_dir: Path) -> None:
 
 
 def decide_round(engine: Engine) -> None:
+    for i in NOTIFIED:
+        with session_scope(engine) as session:
+            case = session.get_one(Case, case_of(i))
+            record_notice(session, case.case_id, case.version, "inspector1", dt.date(2026, 10, 3), "入户告知")
     for i, steps in DECISIONS.items():
         for decision, kwargs in steps:
             with session_scope(engine) as session:
