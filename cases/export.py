@@ -79,7 +79,16 @@ def export_cases(engine: Engine, county: str, period: str, out: Path) -> int:
 
 
 # Columns Excel must keep as text: 18-digit numbers would lose their last digits as numbers.
-TEXT_COLUMNS = ("case_id", "region_code", "household_id", "id_number", "bank_account", "身份证号码", "家庭编号", "银行账号")
+TEXT_COLUMNS = (
+    "case_id",
+    "region_code",
+    "household_id",
+    "id_number",
+    "bank_account",
+    "身份证号码",
+    "家庭编号",
+    "银行账号",
+)
 WRAP_WIDTH = 50  # wider text wraps at this width instead of running off the printed page
 
 

@@ -164,9 +164,7 @@ def _charts(
         "trend": [
             (
                 "逐月趋势",
-                charts.lines(
-                    monthly.set_index("月份")[["线索", "新发现", "属实", "排除误报"]], "逐月趋势", "条", ran
-                ),
+                charts.lines(monthly.set_index("月份")[["线索", "新发现", "属实", "排除误报"]], "逐月趋势", "条", ran),
             ),
             (
                 "乡镇排名（核查率）",
@@ -212,6 +210,7 @@ def build_campaign(
             "一、总体情况",
             [Table("by_category", "分类情况", by_category(cases))],
             charts=chart_sets.get("overview", []),
+            charts_first=False,
             notes=[
                 f"范围：{scope}，{month_zh(period_from)}至{month_zh(period_to)}各次核查发现的线索；"
                 "核查结论取每条线索的最新结论。",
@@ -228,6 +227,7 @@ def build_campaign(
                 Table("timeliness", "按期核查", timely),
             ],
             charts=result_charts,
+            charts_first=False,
             notes=[
                 "准确率 = 属实 ÷（属实 + 误报），按核查人员结论计算；恢复发放计为误报。",
                 f"按期核查：发现后 {deadline} 天内作出核查结论。{gap_note}",
@@ -237,11 +237,21 @@ def build_campaign(
             "三、逐月趋势与乡镇排名",
             [Table("trend", "逐月趋势", monthly), Table("league", "乡镇排名", table)],
             charts=chart_sets.get("trend", []),
+            charts_first=False,
             notes=[gap_note, "乡镇排名按核查率，其次按整改率。"],
         ),
         Section("四、典型案例（已脱敏）", [Table("typical", "典型案例", typical_cases(cases))]),
     ]
     period_text = f"{month_zh(period_from)}至{month_zh(period_to)}"
+    positive = cases[cases.positive]
+    summary_text = [
+        f"{period_text}，各次核查共发现疑点线索 {len(cases):,} 条，已核查 {int(cases.decided.sum()):,} 条，"
+        f"核实属实 {len(positive):,} 条，排除误报 {int(cases.negative.sum()):,} 条。",
+        f"清退（停发、减发）{int(cases.stopped.sum()):,} 人（户），每月停发、减发 "
+        f"{cases.monthly_amount_stopped.sum():,.2f} 元，已追回资金 {cases.amount_recovered.sum():,.2f} 元，"
+        f"恢复发放补发 {cases.back_pay.sum():,.2f} 元；新纳入保障 {int(cases.newly_covered.sum()):,} 人（户）；"
+        f"尚有 {int(cases.open.sum()):,} 条未办结，其中超期 {int(cases.overdue.sum()):,} 条。",
+    ]
     subtitle = f"{divisions.county_full_name(county)} · {scope} · {period_text} · 数据截至 {as_of:%Y年%m月%d日}"
     return Report(
         title=campaign_title(name),
@@ -251,6 +261,7 @@ def build_campaign(
         issuer=form.issuer(county),
         marking=form.marking(),
         appendix=[form.codes_appendix(cases["finding"])],
+        summary=summary_text,
     )
 
 

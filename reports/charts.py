@@ -108,10 +108,11 @@ def stacked(frame: pd.DataFrame, title: str, xlabel: str) -> bytes:
 def _mark_gaps(ax: Any, index: pd.Index, frame: pd.DataFrame, ran: set[str] | None) -> None:
     """Shade months without a run (未运行); a month that ran but has no value yet says 暂无 instead."""
     for x, label in enumerate(index.astype(str)):
-        if ran is not None and label not in ran:
+        empty = bool(frame.loc[label].isna().all())
+        if ran is not None and label not in ran and empty:
             ax.axvspan(x - 0.4, x + 0.4, color="#eeeeee", zorder=0)
             ax.text(x, 0.5, NO_RUN, transform=ax.get_xaxis_transform(), ha="center", va="center", color="#777")
-        elif frame.loc[label].isna().all():
+        elif empty:
             ax.text(x, 0.5, "暂无", transform=ax.get_xaxis_transform(), ha="center", va="center", color="#777")
 
 

@@ -7,6 +7,7 @@ the roll's own spelling where the table lacks the code (`town_roll` keeps the la
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -73,7 +74,7 @@ def _named_towns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _person_id_masked(case: dict[str, Any]) -> str:
+def _person_id_masked(case: Mapping[Hashable, Any]) -> str:
     """The masked number of the person a case names: for a household case, the named member's from the evidence."""
     if case["id_number"] and case["finding"] not in HOUSEHOLD_LEVEL:
         return mask_id(case["id_number"])

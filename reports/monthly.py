@@ -215,6 +215,7 @@ def build_monthly(engine: Engine, county: str, period: str, *, as_of: dt.datetim
                 Table("findings_by_village", "按村社区", by_village),
             ],
             charts=_finding_charts(by_town),
+            charts_first=False,
             notes=["疑点线索是比对发现的核查线索，不是违规结论，须经核查人员入户核实后作出结论。"],
         ),
         Section(
@@ -226,6 +227,7 @@ def build_monthly(engine: Engine, county: str, period: str, *, as_of: dt.datetim
                 Table("timeliness", "按期核查", timely),
             ],
             charts=_outcome_charts(month_cases, money, timely, deadline, ran),
+            charts_first=False,
             notes=[
                 "准确率 = 属实 ÷（属实 + 误报），按核查人员结论计算；恢复发放计为误报。",
                 f"按期核查：发现后 {deadline} 天内作出核查结论；超过 {OVERDUE_DAYS} 天仍未办结为超期。{gap_note}",
@@ -256,6 +258,15 @@ def build_monthly(engine: Engine, county: str, period: str, *, as_of: dt.datetim
             ],
         ),
     ]
+    summary_text = [
+        f"本月比对发现疑点线索 {len(current):,} 条，其中错保 {int((current.category == 'wrong').sum()):,} 条、"
+        f"漏保 {len(missed):,} 人（户）、人情保/关系保 {int((current.category == 'favour').sum()):,} 条；"
+        f"新发现 {int(change.iloc[-1]['新发现']):,} 条，延续上月及以前 {int(change.iloc[-1]['延续上月及以前']):,} 条。",
+        f"本月线索已核查 {int(month_cases.decided.sum()):,} 条，核实属实 {len(positive):,} 条，"
+        f"排除误报 {int(month_cases.negative.sum()):,} 条；每月停发、减发 {month_cases.monthly_amount_stopped.sum():,.2f} 元，"
+        f"已追回 {month_cases.amount_recovered.sum():,.2f} 元，新纳入保障 {int(month_cases.newly_covered.sum()):,} 人（户）；"
+        f"超期未办结 {int(month_cases.overdue.sum()):,} 条。",
+    ]
     finished = run.finished_at or run.started_at
     subtitle = f"{divisions.county_full_name(county)} · {form.month_zh(period)} · 核查于 {finished:%Y年%m月%d日}"
     title = f"{divisions.county_name(county)}社会救助核查月报（{form.month_zh(period)}）"
@@ -267,6 +278,7 @@ def build_monthly(engine: Engine, county: str, period: str, *, as_of: dt.datetim
         issuer=form.issuer(county),
         marking=form.marking(),
         appendix=[form.codes_appendix([*current["finding"], *summary.get("rules_not_run", {})])],
+        summary=summary_text,
     )
 
 

@@ -111,9 +111,7 @@ def timeliness(cases: pd.DataFrame, periods: list[str], run_periods: set[str], d
     return pd.DataFrame(rows)
 
 
-def money_by_month(
-    events: pd.DataFrame, case_ids: set[str], periods: list[str], run_periods: set[str]
-) -> pd.DataFrame:
+def money_by_month(events: pd.DataFrame, case_ids: set[str], periods: list[str], run_periods: set[str]) -> pd.DataFrame:
     """Per month of the decision: payments stopped (yuan/month), money recovered, back pay.
 
     A month with neither a run nor a decision is NaN (a gap); decisions go on after the last run.

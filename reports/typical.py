@@ -34,6 +34,13 @@ def anonymise(text: str, name: str) -> str:
     return ID_PATTERN.sub(lambda m: mask_id(m.group(0)), text)
 
 
+def _problem(finding: str, summary: str, name: str) -> str:
+    """The rule's name, then the evidence text (unless that already opens with it), masked and plain."""
+    text = plain(anonymise(summary, name))
+    rule = finding_zh(finding)
+    return text if text.startswith(rule[:3]) else f"{rule}：{text}"
+
+
 def typical_cases(cases: pd.DataFrame, per_category: int = 2) -> pd.DataFrame:
     """The confirmed cases with the most money at stake, a couple per category."""
     positive = cases[cases.positive].copy()
@@ -50,9 +57,7 @@ def typical_cases(cases: pd.DataFrame, per_category: int = 2) -> pd.DataFrame:
             "地点": f"{r['town']}{r['village']}",
             "姓名": mask_name(r["name"]),
             "身份证号码": r["id_masked"] or mask_id(r["id_number"]),
-            "问题及情况": finding_zh(r["finding"])
-            + "："
-            + plain(anonymise(str((r["evidence"] or {}).get("summary_zh", "")), r["name"])),
+            "问题及情况": _problem(r["finding"], str((r["evidence"] or {}).get("summary_zh", "")), r["name"]),
             "核查结论": DECISIONS.get(r["decision"], r["decision"]),
             "停发（元/月）": float(r["monthly_amount_stopped"]),
             "追回（元）": float(r["amount_recovered"]),

@@ -57,12 +57,20 @@ def review_round(engine: object, period: str) -> None:
             if i % 5 == 1:
                 decide(session, case_id, case.version, "demo-inspector", "cleared", reason="入户核实，情况属实无误")
             elif category == "missed":
-                decide(session, case_id, case.version, "demo-inspector", "included", amount_paid=round(monthly or 300.0))
+                decide(
+                    session, case_id, case.version, "demo-inspector", "included", amount_paid=round(monthly or 300.0)
+                )
             else:
                 stop = max(round(monthly), 100)
                 decide(
-                    session, case_id, case.version, "demo-inspector", "confirmed",
-                    action="stop_payment", monthly_amount_stopped=stop, amount_to_recover=stop * 3,
+                    session,
+                    case_id,
+                    case.version,
+                    "demo-inspector",
+                    "confirmed",
+                    action="stop_payment",
+                    monthly_amount_stopped=stop,
+                    amount_to_recover=stop * 3,
                 )
                 if i % 3 == 0:
                     case = session.get_one(Case, case_id)
@@ -70,7 +78,8 @@ def review_round(engine: object, period: str) -> None:
         with session_scope(engine) as session:  # type: ignore[arg-type]
             day = 4 + (i % 6) * 3  # most within ten days of the flag, some later
             session.execute(
-                update(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.kind.in_(("notified", "decision")))
+                update(CaseEvent)
+                .where(CaseEvent.case_id == case_id, CaseEvent.kind.in_(("notified", "decision")))
                 .values(at=_after(period, min(day, 27)))
             )
 
@@ -102,14 +111,19 @@ def main() -> None:
         assert conn.execute(select(CaseObservation.case_id).limit(1)).first() is not None
     monthly = write_monthly_report(engine, COUNTY, "2026-10", root / "report")
     campaign = write_campaign_report(
-        engine, "2026年农村低保专项治理", COUNTY, "2026-07", "2026-10", root / "report",
+        engine,
+        "2026年农村低保专项治理",
+        COUNTY,
+        "2026-07",
+        "2026-10",
+        root / "report",
         as_of=dt.datetime(2026, 11, 20),
     )
     DOCS.mkdir(exist_ok=True)
     first_page_png(monthly["pdf"], DOCS / "report-monthly.png")
     first_page_png(campaign["pdf"], DOCS / "report-campaign.png")
     for path in sorted(DOCS.glob("report-*.png")):
-        print(path)
+        print(path)  # noqa: T201 -- a script: it reports the files it wrote
 
 
 if __name__ == "__main__":

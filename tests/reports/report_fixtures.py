@@ -141,7 +141,12 @@ def summary(period: str, run_id: str, villages: bool) -> dict[str, Any]:
                     "source": "roll",
                     "expectation": "unique(program,id_number)",
                     "status": "failed",
-                    "observed": {"element_count": 1195, "missing_count": 0, "unexpected_count": 5, "unexpected_percent": 0.42},
+                    "observed": {
+                        "element_count": 1195,
+                        "missing_count": 0,
+                        "unexpected_count": 5,
+                        "unexpected_percent": 0.42,
+                    },
                     "blocking": False,
                 },
                 {
@@ -201,7 +206,12 @@ def findings_frame(period: str) -> pd.DataFrame:
                 "evidence": {
                     "rule": row["finding"],
                     "records": [
-                        {"source": "roll", "row": row["i"] + 2, "id_masked": mask_id(row["id_number"]), "name": row["name"]}
+                        {
+                            "source": "roll",
+                            "row": row["i"] + 2,
+                            "id_masked": mask_id(row["id_number"]),
+                            "name": row["name"],
+                        }
                     ],
                     "summary_zh": f"{row['name']}（身份证号码 {row['id_number']}）{FINDINGS[row['finding']][1]}",
                 },

@@ -65,7 +65,9 @@ def assert_reads_as_a_leader_expects(text: str) -> None:
 def test_pdf_is_an_official_document(reports_written: dict[str, dict[str, Path]], kind: str) -> None:
     """Every page numbered 第 N 页 共 M 页, the county named, and no code, dict, run id or check key outside the appendix."""
     pdf = reports_written[kind]["pdf"]
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout)[1])
+    pages = int(
+        re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout)[1]
+    )
     text = pdf_text(pdf)
     numbers = [(int(n), int(m)) for n, m in re.findall(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", text)]
     assert numbers == [(n, pages) for n in range(1, pages + 1)]

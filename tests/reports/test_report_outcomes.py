@@ -69,8 +69,11 @@ def test_decided_within_the_deadline(store: Engine, monkeypatch: pytest.MonkeyPa
         monkeypatch.setenv("HECHA_RESPONSE_DEADLINE_DAYS", str(days))
         timely = build_campaign(store, "专项", COUNTY, SEP, OCT, as_of=AS_OF).table("timeliness").set_index("月份")
         for period in (SEP, OCT):
-            ids = {c for c in campaign_ids(store, COUNTY, SEP, OCT) if rows(
-                store, "SELECT first_period FROM cases WHERE case_id = :c", c=c)[0][0] == period}
+            ids = {
+                c
+                for c in campaign_ids(store, COUNTY, SEP, OCT)
+                if rows(store, "SELECT first_period FROM cases WHERE case_id = :c", c=c)[0][0] == period
+            }
             decided = [c for c in ids if c in first]
             in_time = sum(
                 dt.datetime.fromisoformat(str(first[c])) - dt.datetime.fromisoformat(str(attrs[c].created_at))
