@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from hecha.findings import FINDINGS
 from hecha.labels import finding_zh, source_zh
 from reports import divisions
 from reports.checks_zh import check_zh, observed_zh
@@ -138,6 +139,22 @@ def favour_villages_from_summary(summary: dict[str, Any]) -> pd.DataFrame | None
     return frame
 
 
+MODEL_KINDS_ZH = {"unsupervised": "无监督模型", "supervised": "监督模型"}
+
+
+def _rule_names(keys: list[str]) -> list[str]:
+    """Rule codes by name; the risk model's versions (`unsupervised-15ff…`) as 人情保关系保风险（无监督模型第 2 版）."""
+    names, versions = [], 0
+    for key in keys:
+        kind = key.split("-", 1)[0]
+        if key not in FINDINGS and kind in MODEL_KINDS_ZH:
+            versions += 1
+            names.append(f"{finding_zh('FAVOUR_RISK')}（{MODEL_KINDS_ZH[kind]}第 {versions} 版）")
+        else:
+            names.append(finding_zh(key) if key in FINDINGS else "其他规则")
+    return names
+
+
 def precision_table(summary: dict[str, Any]) -> pd.DataFrame:
     """Per-rule precision from every inspector decision so far (from the run's risk-model stage)."""
     rows = (summary.get("favour") or {}).get("precision") or []
@@ -147,7 +164,7 @@ def precision_table(summary: dict[str, Any]) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     return pd.DataFrame(
         {
-            "规则": [finding_zh(c) for c in frame["finding"]],
+            "规则": _rule_names(list(frame["finding"])),
             "属实": frame["confirmed"].astype(int),
             "误报": frame["cleared"].astype(int),
             "准确率": frame["precision"].astype(float),

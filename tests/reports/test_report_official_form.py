@@ -31,6 +31,7 @@ def reports_written(store: Engine, tmp_path_factory: pytest.TempPathFactory) -> 
     out = tmp_path_factory.mktemp("official")
     return {
         "monthly": write_monthly_report(store, COUNTY, OCT, out),
+        "monthly_sep": write_monthly_report(store, COUNTY, SEP, out),  # with the risk model's villages and versions
         "campaign": write_campaign_report(store, "2026年农村低保专项治理", COUNTY, SEP, OCT, out, as_of=AS_OF),
     }
 
@@ -55,13 +56,14 @@ def assert_reads_as_a_leader_expects(text: str) -> None:
     assert any(code in appendix for code in FINDINGS)
     assert "{'" not in text and "&#34;" not in text and "&quot;" not in text
     assert not any(run_id in text for run_id in RUN_IDS)
+    assert "unsupervised-" not in text and "dibao_rural" not in text and "hecha" not in text
     assert not CHECK_KEY.search(text), CHECK_KEY.search(text)
     assert "县（市、区）429006" not in text
     assert "专项治理专项行动" not in text
 
 
 @needs_poppler
-@pytest.mark.parametrize("kind", ["monthly", "campaign"])
+@pytest.mark.parametrize("kind", ["monthly", "monthly_sep", "campaign"])
 def test_pdf_is_an_official_document(reports_written: dict[str, dict[str, Path]], kind: str) -> None:
     """Every page numbered 第 N 页 共 M 页, the county named, and no code, dict, run id or check key outside the appendix."""
     pdf = reports_written[kind]["pdf"]
@@ -76,7 +78,7 @@ def test_pdf_is_an_official_document(reports_written: dict[str, dict[str, Path]]
     assert_reads_as_a_leader_expects(text)
 
 
-@pytest.mark.parametrize("kind", ["monthly", "campaign"])
+@pytest.mark.parametrize("kind", ["monthly", "monthly_sep", "campaign"])
 def test_html_reads_the_same(reports_written: dict[str, dict[str, Path]], kind: str) -> None:
     path = reports_written[kind]["html"]
     raw = path.read_text(encoding="utf-8")
