@@ -1,5 +1,5 @@
 # One command per concern; CI calls these targets unchanged.
-.PHONY: setup demo test test-fast lint types bench
+.PHONY: setup demo test test-fast lint types bench report-images
 
 setup:
 	scripts/setup.sh
@@ -25,3 +25,6 @@ bench:  # on demand; each prints its table (see benchmarks/RESULTS.md)
 	.venv/bin/python benchmarks/favour_recall.py
 	.venv/bin/python benchmarks/linkage_scale.py
 	.venv/bin/python benchmarks/pipeline_scale.py
+
+report-images:  # docs/report-*.png: first pages of the demo county's monthly and campaign reports
+	PYTHONPATH=$(CURDIR) HECHA_HOME=var/report-images/home .venv/bin/python scripts/report_images.py

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -77,13 +78,72 @@ def export_cases(engine: Engine, county: str, period: str, out: Path) -> int:
     return len(rows)
 
 
+# Columns Excel must keep as text: 18-digit numbers would lose their last digits as numbers.
+TEXT_COLUMNS = (
+    "case_id",
+    "region_code",
+    "household_id",
+    "id_number",
+    "bank_account",
+    "身份证号码",
+    "家庭编号",
+    "银行账号",
+)
+WRAP_WIDTH = 50  # wider text wraps at this width instead of running off the printed page
+
+
+def _width(value: object) -> int:
+    """Display width: a CJK character takes two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(value))
+
+
+def layout_sheet(workbook: Any, sheet: Any, frame: pd.DataFrame, formats: dict[str, Any] | None = None) -> None:
+    """A sheet a clerk can use and print: frozen header, autofilter, fitted widths, wrapped long text, A4 landscape.
+
+    `formats` maps a column to an xlsxwriter format (money, shares); text columns get the text format.
+    """
+    formats = formats or {}
+    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#F1E4E4", "border": 1})
+    text = workbook.add_format({"num_format": "@"})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    for i, column in enumerate(frame.columns):
+        sheet.write_string(0, i, str(column), header)
+        values = [v for v in frame[column].head(500).tolist() if not (isinstance(v, float) and math.isnan(v))]
+        widest = max([_width(column), *(_width(v) for v in values)]) + 2
+        fmt = formats.get(column) or (text if column in TEXT_COLUMNS else None)
+        if widest > WRAP_WIDTH:
+            fmt, widest = wrap, WRAP_WIDTH
+        sheet.set_column(i, i, max(widest, 6), fmt)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
+    sheet.repeat_rows(0)  # print titles: the header on every printed page
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)  # all columns on the page width, as many pages down as needed
+    sheet.set_footer("&C第 &P 页 共 &N 页")
+
+
+def write_sheets(sheets: list[tuple[str, pd.DataFrame]], path: Path, formats: Any = None) -> Path:
+    """Frames to one workbook, one laid-out sheet each; `formats(workbook, frame)` gives per-column formats."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+        for name, frame in sheets:
+            frame.to_excel(writer, sheet_name=name, index=False)
+            layout_sheet(writer.book, writer.sheets[name], frame, formats(writer.book, frame) if formats else None)
+    return path
+
+
 def export_cases_xlsx(engine: Engine, county: str, period: str, out: Path) -> int:
-    """The same rows as an Excel sheet; identity numbers stay text (Excel would round 18 digits)."""
+    """The same rows as an Excel sheet; identity numbers, household ids and accounts stay text cells."""
     rows = export_rows(engine, county, period)
-    out.parent.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
-    with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
-        frame.to_excel(writer, sheet_name="cases", index=False)
-        sheet = writer.sheets["cases"]
-        sheet.freeze_panes(1, 0)
+    write_sheets([("cases", frame)], out)
     return len(rows)
+
+
+def export_cases_files(engine: Engine, county: str, period: str, csv_path: Path) -> dict[str, Path]:
+    """cases.csv and cases.xlsx beside it (contract §3): the csv for systems, the xlsx for Excel users."""
+    export_cases(engine, county, period, csv_path)
+    xlsx = csv_path.with_suffix(".xlsx")
+    export_cases_xlsx(engine, county, period, xlsx)
+    return {"cases_csv": csv_path, "cases_xlsx": xlsx}

@@ -100,7 +100,7 @@ def write_stage(
 @_stage("导出与报告 outputs")
 def outputs_stage(engine: Engine, county: str, period: str, out_dir: Path) -> dict[str, Path]:
     paths: dict[str, Path] = {"cases_csv": out_dir / "cases.csv"}
-    case_export.export_cases(engine, county, period, paths["cases_csv"])
+    paths.update(case_export.export_cases_files(engine, county, period, paths["cases_csv"]))
     for kind, path in write_monthly_report(engine, county, period, out_dir / "report").items():
         paths[f"report_{kind}"] = path
     return paths

@@ -1,7 +1,7 @@
 """Settings, resolved in one place: every command, the flow and the workspace ask here.
 
-The environment (HECHA_HOME, HECHA_DB, HECHA_SECRET_KEY, HECHA_ID_SALT, HECHA_COOKIE_SECURE)
-is read only by this module, so `HECHA_HOME=/x hecha run …` and a later `hecha export` or
+The environment (HECHA_HOME, HECHA_DB, HECHA_SECRET_KEY, HECHA_ID_SALT, HECHA_COOKIE_SECURE,
+HECHA_REPORT_ISSUER, HECHA_REPORT_MARKING, HECHA_RESPONSE_DEADLINE_DAYS) is read only by this module, so `HECHA_HOME=/x hecha run …` and a later `hecha export` or
 `hecha serve` without `--db` find the same store from any working folder.
 """
 
@@ -45,6 +45,29 @@ def cookie_secure() -> bool:
 def id_salt() -> str:
     """Salt of identity-number hashes in the case store; must stay the same for the life of a database."""
     return os.environ.get("HECHA_ID_SALT") or DEFAULT_ID_SALT
+
+
+def report_issuer() -> str | None:
+    """The issuing unit printed on reports (HECHA_REPORT_ISSUER); None means "<county name>民政局"."""
+    return os.environ.get("HECHA_REPORT_ISSUER") or None
+
+
+def report_marking() -> str:
+    """The handling mark at the head of every report page (HECHA_REPORT_MARKING); reports name people."""
+    return os.environ.get("HECHA_REPORT_MARKING") or "内部资料 注意保密"
+
+
+def response_deadline_days() -> int:
+    """Days within which a case should be decided (HECHA_RESPONSE_DEADLINE_DAYS, default 10).
+
+    Until the review policy carries its own deadline, reports measure timeliness against this.
+    """
+    raw = os.environ.get("HECHA_RESPONSE_DEADLINE_DAYS", "").strip()
+    if not raw:
+        return 10
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"HECHA_RESPONSE_DEADLINE_DAYS 应为正整数：{raw!r} / must be a positive integer")
+    return int(raw)
 
 
 def configure_offline_runtime() -> None:

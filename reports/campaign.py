@@ -13,8 +13,11 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from cases.schema import utcnow
-from hecha.labels import CATEGORIES, category_zh, finding_zh
-from reports import charts, data
+from hecha import settings
+from hecha.labels import CATEGORIES, category_zh
+from reports import charts, data, divisions, form, outcomes
+from reports.charts import outcomes_charts
+from reports.form import month_zh
 from reports.model import Metric, Report, Section, Table
 from reports.scope import campaign_cases
 from reports.typical import typical_cases
@@ -43,27 +46,18 @@ def by_category(cases: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def precision_by_rule(cases: pd.DataFrame) -> pd.DataFrame:
-    """How often inspectors found a rule's flags true: confirmed/included/rectified vs cleared."""
-    grouped = cases.groupby("finding").agg(n=("case_id", "size"), pos=("positive", "sum"), neg=("negative", "sum"))
-    return pd.DataFrame(
-        {
-            "规则代码": grouped.index,
-            "规则名称": [finding_zh(c) for c in grouped.index],
-            "线索": grouped["n"].astype(int).to_numpy(),
-            "属实": grouped["pos"].astype(int).to_numpy(),
-            "误报": grouped["neg"].astype(int).to_numpy(),
-            "准确率": [_rate(p, p + n) for p, n in zip(grouped["pos"], grouped["neg"], strict=True)],
-        }
-    )
-
-
-def trend(cases: pd.DataFrame, window: pd.DataFrame, all_obs: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
-    """Per month: cases seen, first seen, and what became of the month's cases."""
+def trend(
+    cases: pd.DataFrame, window: pd.DataFrame, all_obs: pd.DataFrame, periods: list[str], ran: set[str]
+) -> pd.DataFrame:
+    """Per month: cases seen, first seen, and what became of the month's cases; — for a month without a run."""
     first_seen = all_obs.groupby("case_id")["period"].min()
     state = cases.set_index("case_id")
+    columns = ["月份", "线索", "新发现", "属实", "排除误报", "未办结"]
     rows = []
     for period in periods:
+        if period not in ran:
+            rows.append({"月份": period, **{c: float("nan") for c in columns[1:]}})
+            continue
         ids = list(window.loc[window.period == period, "case_id"])
         part = state.loc[ids]
         rows.append(
@@ -76,7 +70,7 @@ def trend(cases: pd.DataFrame, window: pd.DataFrame, all_obs: pd.DataFrame, peri
                 "未办结": int(part.open.sum()),
             }
         )
-    return pd.DataFrame(rows, columns=["月份", "线索", "新发现", "属实", "排除误报", "未办结"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def league(cases: pd.DataFrame) -> pd.DataFrame:
@@ -146,6 +140,46 @@ def headline(cases: pd.DataFrame) -> list[Metric]:
     ]
 
 
+def campaign_title(name: str) -> str:
+    """`2026年农村低保专项治理` → …专项治理报告; a bare name gets 专项行动报告 — never the phrase twice."""
+    name = name.strip()
+    for ending in ("专项行动", "专项治理", "专项整治", "行动", "治理", "整治"):
+        if name.endswith(ending):
+            return f"{name}报告"
+    if name.endswith("专项"):
+        return f"{name}行动报告"
+    return f"{name}专项行动报告"
+
+
+def _charts(
+    cases: pd.DataFrame, table: pd.DataFrame, monthly: pd.DataFrame, ran: set[str]
+) -> dict[str, list[tuple[str, bytes]]]:
+    if not len(cases):
+        return {}
+    by_town = outcomes.outcome_table(cases, "town")
+    by_town = by_town[by_town["乡镇"] != "合计"].set_index("乡镇")[["线索", "属实", "误报"]]
+    ranking = table.dropna(subset=["核查率"])
+    return {
+        "overview": [("各乡镇线索与核查结果", charts.grouped_barh(by_town, "各乡镇线索与核查结果", "条"))],
+        "trend": [
+            (
+                "逐月趋势",
+                charts.lines(monthly.set_index("月份")[["线索", "新发现", "属实", "排除误报"]], "逐月趋势", "条", ran),
+            ),
+            (
+                "乡镇排名（核查率）",
+                charts.barh(
+                    list(ranking["乡镇"]),
+                    [round(v * 100, 1) for v in ranking["核查率"]],
+                    "乡镇排名（核查率）",
+                    "%",
+                    value_format="{:.1f}%",
+                ),
+            ),
+        ],
+    }
+
+
 def build_campaign(
     engine: Engine,
     name: str,
@@ -158,49 +192,77 @@ def build_campaign(
     as_of: dt.datetime | None = None,
 ) -> Report:
     as_of = as_of or utcnow()
-    cases, window = campaign_cases(engine, county, period_from, period_to, towns, as_of, overdue_days)
+    deadline = settings.response_deadline_days()
+    cases, window = campaign_cases(engine, county, period_from, period_to, towns, as_of, overdue_days, deadline)
     periods = data.periods_between(period_from, period_to)
-    monthly = trend(cases, window, data.observations(engine, county), periods)
+    ran = data.run_periods(engine, county)
+    monthly = trend(cases, window, data.observations(engine, county), periods, ran)
     table = league(cases)
-    chart_list = []
-    if len(cases):
-        chart_list = [
-            (
-                "逐月趋势",
-                charts.lines(monthly.set_index("月份")[["线索", "新发现", "属实", "排除误报"]], "逐月趋势", "条"),
-            ),
-            (
-                "各乡镇核查率",
-                charts.barh(
-                    list(table["乡镇"]), [round(v * 100, 1) for v in table["核查率"].fillna(0)], "各乡镇核查率", "%"
-                ),
-            ),
-        ]
-    scope = "、".join(towns) if towns else "全县"
+    money_months = data.periods_between(period_from, max(period_to, f"{as_of:%Y-%m}"))
+    money = outcomes.money_by_month(data.decisions(engine, county), set(cases.case_id), money_months, ran)
+    timely = outcomes.timeliness(cases, periods, ran, deadline)
+    chart_sets = _charts(cases, table, monthly, ran)
+    result_charts = outcomes_charts(money, timely, deadline, ran) if len(cases) else []
+    scope = "、".join(towns) if towns else "全部乡镇（街道）"
+    gap_note = "「—」表示该月没有运行核查，不计为 0。"
     sections = [
         Section(
             "一、总体情况",
             [Table("by_category", "分类情况", by_category(cases))],
+            charts=chart_sets.get("overview", []),
+            charts_first=False,
             notes=[
-                f"范围：{scope}，{period_from} 至 {period_to} 运行发现的线索；核查结论取每条线索的最新结论。",
+                f"范围：{scope}，{month_zh(period_from)}至{month_zh(period_to)}各次核查发现的线索；"
+                "核查结论取每条线索的最新结论。",
                 f"未办结指状态为待核查、核查中或核实属实（尚未整改）；超过 {overdue_days} 天未办结为超期。",
                 "整改率 = 已整改或已纳入 ÷ 核实属实（含已整改、已纳入）。",
             ],
         ),
         Section(
-            "二、规则准确率",
-            [Table("precision", "规则准确率", precision_by_rule(cases))],
-            notes=["准确率 = 属实 ÷（属实 + 误报），按核查人员结论计算；恢复发放计为误报。"],
+            "二、核查处置结果",
+            [
+                Table("outcomes_by_town", "按乡镇", outcomes.outcome_table(cases, "town")),
+                Table("precision", "按规则", outcomes.outcome_table(cases, "finding")),
+                Table("money_by_month", "逐月停发与追回", money),
+                Table("timeliness", "按期核查", timely),
+            ],
+            charts=result_charts,
+            charts_first=False,
+            notes=[
+                "准确率 = 属实 ÷（属实 + 误报），按核查人员结论计算；恢复发放计为误报。",
+                f"按期核查：发现后 {deadline} 天内作出核查结论。{gap_note}",
+            ],
         ),
         Section(
             "三、逐月趋势与乡镇排名",
             [Table("trend", "逐月趋势", monthly), Table("league", "乡镇排名", table)],
-            charts=chart_list,
+            charts=chart_sets.get("trend", []),
+            charts_first=False,
+            notes=[gap_note, "乡镇排名按核查率，其次按整改率。"],
         ),
         Section("四、典型案例（已脱敏）", [Table("typical", "典型案例", typical_cases(cases))]),
     ]
-    subtitle = f"县（市、区）{county} · {scope} · {period_from} 至 {period_to} · 截至 {as_of:%Y-%m-%d}"
-    return Report(title=f"{name}专项行动报告", subtitle=subtitle, metrics=headline(cases), sections=sections)
+    period_text = f"{month_zh(period_from)}至{month_zh(period_to)}"
+    positive = cases[cases.positive]
+    summary_text = [
+        f"{period_text}，各次核查共发现疑点线索 {len(cases):,} 条，已核查 {int(cases.decided.sum()):,} 条，"
+        f"核实属实 {len(positive):,} 条，排除误报 {int(cases.negative.sum()):,} 条。",
+        f"清退（停发、减发）{int(cases.stopped.sum()):,} 人（户），每月停发、减发 "
+        f"{cases.monthly_amount_stopped.sum():,.2f} 元，已追回资金 {cases.amount_recovered.sum():,.2f} 元，"
+        f"恢复发放补发 {cases.back_pay.sum():,.2f} 元；新纳入保障 {int(cases.newly_covered.sum()):,} 人（户）；"
+        f"尚有 {int(cases.open.sum()):,} 条未办结，其中超期 {int(cases.overdue.sum()):,} 条。",
+    ]
+    subtitle = f"{divisions.county_full_name(county)} · {scope} · {period_text} · 数据截至 {as_of:%Y年%m月%d日}"
+    return Report(
+        title=campaign_title(name),
+        subtitle=subtitle,
+        metrics=headline(cases),
+        sections=sections,
+        issuer=form.issuer(county),
+        marking=form.marking(),
+        appendix=[form.codes_appendix(cases["finding"])],
+        summary=summary_text,
+    )
 
 
 def write_campaign_report(

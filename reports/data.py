@@ -1,18 +1,23 @@
 """Case-store queries as DataFrames: the only place reports read the database.
 
 Everything goes through SQLAlchemy on the tables of `cases.schema`, so a report's
-figures are the case store's figures.
+figures are the case store's figures. Town names are the division table's (by code),
+the roll's own spelling where the table lacks the code (`town_roll` keeps the latter).
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from cases.schema import Case, CaseEvent, CaseObservation, Run
+from hecha.findings import HOUSEHOLD_LEVEL
+from hecha.privacy import mask_id
+from reports import divisions
 
 # Inspector decisions (cases.workflow.decide). Positive = the finding was true.
 POSITIVE = ("confirmed", "included", "rectified")
@@ -58,7 +63,46 @@ def cases(engine: Engine, county: str) -> pd.DataFrame:
     stmt = select(*[getattr(Case, c) for c in CASE_COLUMNS]).where(Case.county == county)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    return pd.DataFrame(rows, columns=CASE_COLUMNS)
+    frame = _named_towns(pd.DataFrame(rows, columns=CASE_COLUMNS))
+    frame["id_masked"] = [_person_id_masked(r) for r in frame.to_dict("records")]
+    return frame
+
+
+def _named_towns(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["town_roll"] = frame["town"]
+    frame["town"] = divisions.town_names(frame["region_code"], frame["town"])
+    return frame
+
+
+def _person_id_masked(case: Mapping[Hashable, Any]) -> str:
+    """The masked number of the person a case names: for a household case, the named member's from the evidence."""
+    if case["id_number"] and case["finding"] not in HOUSEHOLD_LEVEL:
+        return mask_id(case["id_number"])
+    records = [r for r in (case["evidence"] or {}).get("records") or [] if isinstance(r, dict) and r.get("id_masked")]
+    named = [r for r in records if r.get("name") == case["name"]] or records
+    if named:
+        return str(named[0]["id_masked"])
+    return mask_id(case["id_number"]) if case["id_number"] else ""
+
+
+def run_periods(engine: Engine, county: str) -> set[str]:
+    """Months with a succeeded run: a month without one is a gap in a series, not a zero."""
+    stmt = select(Run.period).where(Run.county == county, Run.status == "succeeded").distinct()
+    with engine.connect() as conn:
+        return {p for (p,) in conn.execute(stmt)}
+
+
+def first_event_at(engine: Engine, county: str, kind: str) -> pd.Series:
+    """case_id -> when the case first got an event of this kind (notified, decision, …)."""
+    stmt = (
+        select(CaseEvent.case_id, func.min(CaseEvent.at))
+        .join(Case, Case.case_id == CaseEvent.case_id)
+        .where(Case.county == county, CaseEvent.kind == kind)
+        .group_by(CaseEvent.case_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.Series({case_id: at for case_id, at in rows}, dtype="datetime64[ns]")
 
 
 def observations(engine: Engine, county: str) -> pd.DataFrame:
@@ -93,7 +137,7 @@ def observations(engine: Engine, county: str) -> pd.DataFrame:
     ]
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    return pd.DataFrame(rows, columns=columns)
+    return _named_towns(pd.DataFrame(rows, columns=columns))
 
 
 def decisions(engine: Engine, county: str) -> pd.DataFrame:

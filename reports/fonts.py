@@ -9,7 +9,7 @@ from matplotlib import font_manager
 
 log = logging.getLogger(__name__)
 
-# Preferred families, best first; Debian's fonts-noto-cjk provides the first.
+# Preferred families, best first; Debian's fonts-noto-cjk provides the first (and Noto Serif CJK SC).
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
     "Noto Sans SC",
@@ -38,3 +38,13 @@ def cjk_family() -> str:
         "未找到中文字体，请运行 scripts/install_report_deps.sh（fonts-noto-cjk）/ "
         "no CJK font found: run scripts/install_report_deps.sh"
     )
+
+
+SERIF_FAMILIES = ("Noto Serif CJK SC", "Noto Serif SC", "Source Han Serif SC", "AR PL UMing CN")
+
+
+@functools.cache
+def serif_family() -> str:
+    """The body font of official documents (宋体-like serif); the sans family where no CJK serif is installed."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((family for family in SERIF_FAMILIES if family in installed), cjk_family())

@@ -32,6 +32,7 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[tuple[str, bytes]] = field(default_factory=list)  # (caption, PNG bytes)
     notes: list[str] = field(default_factory=list)
+    charts_first: bool = True  # False: the first table comes before the charts (a long chart would leave a gap)
 
 
 @dataclass
@@ -40,12 +41,16 @@ class Report:
     subtitle: str
     metrics: list[Metric] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    issuer: str = ""  # 编制单位, printed under the title and at the end
+    marking: str = ""  # 内部资料 …, printed at the head of every page
+    appendix: list[Section] = field(default_factory=list)  # for staff: codes, after the body
+    summary: list[str] = field(default_factory=list)  # 综述: the month in a few sentences, under the figures
 
     def metric(self, key: str) -> float | int | str:
         return next(m.value for m in self.metrics if m.key == key)
 
     def table(self, key: str) -> pd.DataFrame:
-        return next(t.frame for s in self.sections for t in s.tables if t.key == key)
+        return next(t.frame for s in [*self.sections, *self.appendix] for t in s.tables if t.key == key)
 
     def tables(self) -> list[Table]:
-        return [t for s in self.sections for t in s.tables]
+        return [t for s in [*self.sections, *self.appendix] for t in s.tables]

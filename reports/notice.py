@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from hecha.labels import finding_zh, program_zh
-from hecha.privacy import mask_id, mask_name
+from hecha.privacy import mask_name
 from reports import data
 from reports.render_xlsx import write_frames
 
@@ -34,7 +34,7 @@ def notice_frame(engine: Engine, county: str, period: str) -> pd.DataFrame:
             "乡镇": merged["town"],
             "村（社区）": merged["village"],
             "姓名": merged["name"].map(mask_name),
-            "身份证号码": merged["id_number"].map(mask_id),
+            "身份证号码": merged["id_masked"],
             "救助事项": merged["program"].map(program_zh),
             "纳入依据": merged["finding"].map(finding_zh),
             "核查结论日期": pd.to_datetime(merged["decided_at"]).dt.strftime("%Y-%m-%d"),

@@ -8,9 +8,10 @@ import math
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pandas as pd
 
-from reports.fonts import cjk_family
+from reports.fonts import cjk_family, serif_family
 from reports.model import Report
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,6 +26,8 @@ def fmt(value: object, column: str = "") -> str:
     if isinstance(value, int) or (hasattr(value, "dtype") and pd.api.types.is_integer(value)):
         return f"{int(value):,}"
     if isinstance(value, float):
+        if "倍" in column:
+            return f"{value:.2f} 倍"
         if "率" in column or "占比" in column:
             return f"{value:.1%}"
         if "分" in column:
@@ -37,7 +40,17 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     env.filters["fmt"] = fmt
     env.filters["b64"] = lambda data: base64.b64encode(data).decode("ascii")
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(text: str) -> markupsafe.Markup:
+    """Text inside a CSS `content: "…"` string: quotes and backslashes escaped for CSS, not for HTML.
+
+    HTML escaping there (`&#34;`) would print literally, as the page numbers once did.
+    """
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    return markupsafe.Markup(escaped)
 
 
 def render_html(report: Report) -> str:
@@ -45,6 +58,7 @@ def render_html(report: Report) -> str:
     return env.get_template("report.html").render(
         report=report,
         css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
-        font=cjk_family(),
-        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        sans=cjk_family(),
+        serif=serif_family(),
+        generated=dt.datetime.now().strftime("%Y年%m月%d日"),
     )

@@ -1,22 +1,17 @@
-"""XLSX: one sheet per table, frozen header row, widths fitted to Chinese text, numbers as numbers."""
+"""XLSX: one sheet per table, laid out to work in Excel and on paper (cases.export.layout_sheet)."""
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from cases.export import write_sheets
 from reports.model import Report, Table
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-def _width(value: object) -> int:
-    """Display width: a CJK character takes two columns."""
-    text = str(value)
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def _sheet_names(tables: list[Table]) -> list[str]:
@@ -31,23 +26,20 @@ def _sheet_names(tables: list[Table]) -> list[str]:
     return names
 
 
+def _formats(workbook: Any, frame: pd.DataFrame) -> dict[str, Any]:
+    """Money with thousands separators, shares as percentages, ratios with two decimals."""
+    money = workbook.add_format({"num_format": "#,##0.00"})
+    share = workbook.add_format({"num_format": "0.0%"})
+    ratio = workbook.add_format({"num_format": "0.00"})
+    result = {}
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            result[column] = ratio if "倍" in column else share if ("率" in column or "占比" in column) else money
+    return result
+
+
 def write_frames(sheets: list[tuple[str, pd.DataFrame]], path: Path) -> Path:
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        workbook = writer.book
-        money = workbook.add_format({"num_format": "#,##0.00"})
-        share = workbook.add_format({"num_format": "0.0%"})
-        for name, frame in sheets:
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes(1, 0)
-            for i, column in enumerate(frame.columns):
-                values = [column, *frame[column].head(500).tolist()]
-                width = min(max(_width(v) for v in values if not (isinstance(v, float) and math.isnan(v))) + 2, 60)
-                fmt = None
-                if pd.api.types.is_float_dtype(frame[column]):
-                    fmt = share if ("率" in column or "占比" in column) else money
-                sheet.set_column(i, i, width, fmt)
-    return path
+    return write_sheets(sheets, path, _formats)
 
 
 def write_xlsx(report: Report, path: Path) -> Path:

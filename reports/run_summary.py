@@ -6,11 +6,15 @@ row-level copy of them, so the summary is their only source.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from hecha.findings import FINDINGS
 from hecha.labels import finding_zh, repeat_kind_zh, source_zh
+from reports import divisions
+from reports.checks_zh import check_zh, observed_zh
 
 
 def sources_table(summary: dict[str, Any]) -> pd.DataFrame:
@@ -21,8 +25,7 @@ def sources_table(summary: dict[str, Any]) -> pd.DataFrame:
         rows.append(
             {
                 "数据源": source_zh(source),
-                "代码": source,
-                "文件": info.get("file") or "",
+                "文件": Path(str(info.get("file") or "")).name,
                 "读取行数": int(info.get("rows_read") or 0),
                 "载入行数": int(info.get("rows_loaded") or 0),
                 "隔离行数": int(info.get("quarantined") or 0),
@@ -35,7 +38,6 @@ def sources_table(summary: dict[str, Any]) -> pd.DataFrame:
         rows.append(
             {
                 "数据源": source_zh(source),
-                "代码": source,
                 "文件": "",
                 "读取行数": 0,
                 "载入行数": 0,
@@ -45,7 +47,7 @@ def sources_table(summary: dict[str, Any]) -> pd.DataFrame:
                 "状态": "未提供",
             }
         )
-    columns = ["数据源", "代码", "文件", "读取行数", "载入行数", "隔离行数", "标记行数", "身份证号有效率", "状态"]
+    columns = ["数据源", "文件", "读取行数", "载入行数", "隔离行数", "标记行数", "身份证号有效率", "状态"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -65,23 +67,24 @@ def failed_checks_table(summary: dict[str, Any]) -> pd.DataFrame:
     rows = [
         {
             "数据源": source_zh(str(d.get("source", ""))),
-            "检查项": str(d.get("expectation", "")),
+            "检查项": check_zh(str(d.get("source", "")), str(d.get("expectation", ""))),
             "结果": status_zh[d["status"]],
-            "观测值": str(d.get("observed", "")),
+            "情况": observed_zh(d.get("observed")),
             "是否阻断": "是" if d.get("blocking") else "否",
         }
         for d in details
         if d.get("status") in status_zh
     ]
-    return pd.DataFrame(rows, columns=["数据源", "检查项", "结果", "观测值", "是否阻断"])
+    return pd.DataFrame(rows, columns=["数据源", "检查项", "结果", "情况", "是否阻断"])
 
 
 def rules_not_run_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Rules the run could not apply, by Chinese name; the reason's English half is for operators' logs."""
     rows = [
-        {"规则代码": code, "规则名称": finding_zh(code), "原因": str(reason)}
+        {"规则": finding_zh(code), "原因": str(reason).split(" / ")[0]}
         for code, reason in (summary.get("rules_not_run") or {}).items()
     ]
-    return pd.DataFrame(rows, columns=["规则代码", "规则名称", "原因"])
+    return pd.DataFrame(rows, columns=["规则", "原因"])
 
 
 REPEAT_COLUMNS_ZH = ["类型", "身份证号（脱敏）", "户号", "户籍人口行号", "姓名（脱敏）", "关联识别为"]
@@ -128,7 +131,7 @@ def linkage_table(summary: dict[str, Any]) -> pd.DataFrame:
         share = info.get("fuzzy_share")
         rows.append(
             {
-                "数据源对": source_zh(pair),
+                "数据源对": "与".join(source_zh(part) for part in pair.split("~")),
                 "候选对数": int(info.get("candidates") or 0),
                 "关联数": links,
                 "模糊关联数": fuzzy,
@@ -142,13 +145,12 @@ FAVOUR_KEYS_ZH = {  # models.favour.ranking.VILLAGE_COLUMNS
     "rank": "排名",
     "town": "乡镇",
     "village": "村（社区）",
-    "region_code": "区划代码",
     "households": "救助户数",
     "flagged": "风险户数",
     "mean_risk": "平均风险分",
     "coverage_village": "本村救助覆盖率",
     "coverage_town": "本镇救助覆盖率",
-    "coverage_ratio": "覆盖率倍数（村/镇）",
+    "coverage_ratio": "本村覆盖率为本镇的倍数",
     "reasons": "主要原因",
 }
 
@@ -159,6 +161,9 @@ def favour_villages_from_summary(summary: dict[str, Any]) -> pd.DataFrame | None
     if not villages:
         return None
     frame = pd.DataFrame(villages)
+    if "region_code" in frame.columns:  # towns by the division table, as everywhere else in the report
+        frame["town"] = divisions.town_names(frame["region_code"], frame.get("town", pd.Series("", index=frame.index)))
+        frame = frame.drop(columns="region_code")
     for column in frame.columns:
         if frame[column].map(lambda v: isinstance(v, list | dict)).any():
             frame[column] = frame[column].map(lambda v: "；".join(map(str, v)) if isinstance(v, list) else str(v))
@@ -169,17 +174,32 @@ def favour_villages_from_summary(summary: dict[str, Any]) -> pd.DataFrame | None
     return frame
 
 
+MODEL_KINDS_ZH = {"unsupervised": "无监督模型", "supervised": "监督模型"}
+
+
+def _rule_names(keys: list[str]) -> list[str]:
+    """Rule codes by name; the risk model's versions (`unsupervised-15ff…`) as 人情保关系保风险（无监督模型第 2 版）."""
+    names, versions = [], 0
+    for key in keys:
+        kind = key.split("-", 1)[0]
+        if key not in FINDINGS and kind in MODEL_KINDS_ZH:
+            versions += 1
+            names.append(f"{finding_zh('FAVOUR_RISK')}（{MODEL_KINDS_ZH[kind]}第 {versions} 版）")
+        else:
+            names.append(finding_zh(key) if key in FINDINGS else "其他规则")
+    return names
+
+
 def precision_table(summary: dict[str, Any]) -> pd.DataFrame:
     """Per-rule precision from every inspector decision so far (from the run's risk-model stage)."""
     rows = (summary.get("favour") or {}).get("precision") or []
-    columns = ["规则代码", "规则名称", "属实", "误报", "准确率"]
+    columns = ["规则", "属实", "误报", "准确率"]
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows)
     return pd.DataFrame(
         {
-            "规则代码": frame["finding"],
-            "规则名称": [finding_zh(c) for c in frame["finding"]],
+            "规则": _rule_names(list(frame["finding"])),
             "属实": frame["confirmed"].astype(int),
             "误报": frame["cleared"].astype(int),
             "准确率": frame["precision"].astype(float),

@@ -32,43 +32,51 @@ Renderer = Callable[[pd.Series, float, float, FavourPolicy], str]
 
 _TEXT: dict[str, Renderer] = {
     "hukou_gap": lambda c, v, n, p: (
-        f"户籍上同户共 {_f(c.hukou_size)} 人，{_f(v)} 人未在本救助家庭中（单独成户申请）；全县救助家庭中位数 {_f(n)} 人"
+        f"户口本上共 {_f(c.hukou_size)} 人，其中 {_f(v)} 人不在本救助家庭里（单独成户申请）；一般家庭是 {_f(n)} 人"
     ),
-    "split_hukou": lambda c, v, n, p: f"户籍住址上另有 {_f(v)} 个户口（疑似分户单立）；全县中位数 {_f(n)} 个",
+    "split_hukou": lambda c, v, n, p: f"同一住址上另有 {_f(v)} 个户口，像是分户单立；一般是 {_f(n)} 个",
     "kin_split_hukou": lambda c, v, n, p: (
-        f"户籍住址上另有 {_f(v)} 个户主同姓的户口（疑似从父母或亲属户口分出单独立户申请）"
+        f"同一住址上另有 {_f(v)} 个户主同姓的户口，像是从父母或亲属户口分出来单独申请"
     ),
-    "shared_hukou_roll": lambda c, v, n, p: f"同一户口的成员分在另外 {_f(v)} 个救助家庭中领取",
-    "recent_hukou": lambda c, v, n, p: f"户口于 {_date(c.hukou_established)} 分户或立户，为近 {p.recent_months} 个月内",
+    "shared_hukou_roll": lambda c, v, n, p: f"同一户口的人分在另外 {_f(v)} 个救助家庭里领取",
+    "recent_hukou": lambda c, v, n, p: f"{_date(c.hukou_established)}才分户或立户（近 {p.recent_months} 个月内）",
     "able_workers": lambda c, v, n, p: (
-        f"家庭有 {_f(v)} 名{p.working_age[0]}–{p.working_age[1]}岁、无残疾、普通劳动力成员；全县救助家庭中位数 {_f(n)} 名"
+        f"家里有 {_f(v)} 名{p.working_age[0]}–{p.working_age[1]}岁、没有残疾、能正常干活的人；一般救助家庭是 {_f(n)} 名"
     ),
-    "not_in_poverty_registry": lambda c, v, n, p: "家庭成员均不在防返贫监测/建档立卡名单中",
+    "not_in_poverty_registry": lambda c, v, n, p: "家里没有人在防返贫监测或建档立卡名单上",
     "income_shortfall": lambda c, v, n, p: (
-        f"{c.income_norm_scope}劳动力相同或更少的救助家庭月人均收入中位数 {_f(c.income_norm)} 元，本户申报 {_f(c.income)} 元"
+        f"本户申报 {_f(c.income)} 元/人·月，{c.income_norm_scope}劳力相当的救助家庭中位数 {_f(c.income_norm)} 元"
     ),
-    "recent_enrolment": lambda c, v, n, p: f"{_date(c.enrolled)} 纳入，为近 {p.recent_months} 个月新纳入",
+    "recent_enrolment": lambda c, v, n, p: f"{_date(c.enrolled)}才纳入救助（近 {p.recent_months} 个月内）",
     "handler_burst": lambda c, v, n, p: (
-        f"经办人{c.handler}在本户纳入前后 {p.burst_window_days} 天内另经办纳入 {_f(v)} 户；全县中位数 {_f(n)} 户"
+        f"经办人{c.handler}在本户纳入前后 {p.burst_window_days} 天内还经办纳入了 {_f(v)} 户；一般是 {_f(n)} 户"
     ),
     "village_burst": lambda c, v, n, p: (
-        f"本村在本户纳入前后 {p.burst_window_days} 天内另纳入 {_f(c.village_burst_n)} 户，占本村救助家庭 {_f(v, '.0%')}；"
-        f"全县中位数 {_f(n, '.0%')}"
+        f"本村在本户纳入前后 {p.burst_window_days} 天内集中纳入 {_f(c.village_burst_n)} 户，"
+        f"占全村救助户的 {_f(v, '.0%')}；一般是 {_f(n, '.0%')}"
     ),
     "village_coverage_ratio": lambda c, v, n, p: (
-        f"本村保障覆盖率 {_f(c.coverage_village, '.1%')}，本镇 {_f(c.coverage_town, '.1%')}（为本镇的 {_f(v, '.1f')} 倍）"
+        f"本村享受救助的人口比例 {_f(c.coverage_village, '.1%')}，是本镇（{_f(c.coverage_town, '.1%')}）的 {_f(v, '.1f')} 倍"
     ),
-    "cadre_same_hukou": lambda c, v, n, p: "与村（社区）干部同一户籍，且未在干部近亲属备案中",
-    "cadre_same_address": lambda c, v, n, p: "与村（社区）干部户籍住址相同（不同户口）",
-    "cadre_shared_contact": lambda c, v, n, p: "联系电话或银行账户与村（社区）干部相同（不同户籍）",
-    "handler_tie": lambda c, v, n, p: "经办人与本户同户籍或同住址（经办未回避）",
+    "cadre_same_hukou": lambda c, v, n, p: "和村（社区）干部是同一户口，但没有按规定备案",
+    "cadre_same_address": lambda c, v, n, p: "和村（社区）干部住在同一地址（户口不同）",
+    "cadre_shared_contact": lambda c, v, n, p: "和村（社区）干部用同一个电话或银行账户（户口不同）",
+    "handler_tie": lambda c, v, n, p: "经办人和本户是同一户口或住在一起，经办时没有回避",
     "handler_tied_burst": lambda c, v, n, p: (
         f"经办人{c.handler}在本户纳入前后 {p.burst_window_days} 天内另纳入 {_f(v)} 户分户或与干部、经办人有关联的家庭"
     ),
-    "shared_contact": lambda c, v, n, p: f"联系电话或银行账户与另外 {_f(v)} 个救助家庭相同；全县中位数 {_f(n)} 个",
-    "open_findings": lambda c, v, n, p: f"本户另有 {_f(v)} 类核查问题（错保规则）未结",
-    ANOMALY: lambda c, v, n, p: f"多项指标组合偏离全县常态（异常分 {_f(v, '.2f')}）",
+    "shared_contact": lambda c, v, n, p: f"和另外 {_f(v)} 个救助家庭用同一个电话或银行账户；一般是 {_f(n)} 个",
+    "open_findings": lambda c, v, n, p: f"本户还有 {_f(v)} 项其他核查问题没有办结",
+    ANOMALY: lambda c, v, n, p: f"几项情况合在一起，和全县一般救助家庭差别较大（异常分 {_f(v, '.2f')}）",
 }
+
+
+def _numbered(reasons: list[str]) -> str:
+    """Two or three short reasons a villager can check one by one: 一是……；二是……."""
+    if len(reasons) <= 1:
+        return "".join(reasons)
+    ordinals = "一二三四五六七八九"
+    return "；".join(f"{ordinals[i]}是{text}" for i, text in enumerate(reasons))
 
 
 def _field(value: object) -> str:
@@ -128,7 +136,7 @@ def finding_rows(
     for hid in score[flagged].sort_values(ascending=False, kind="stable").index:
         c = feats.context.loc[hid]
         why = reasons(c, full.loc[hid], contrib.loc[hid], norms, fp, min_contrib)
-        text = "；".join(r["text_zh"] for r in why) or "多项指标综合偏离常态"
+        text = _numbered([r["text_zh"] for r in why]) or "几项情况合在一起，和全县一般救助家庭差别较大"
         records = [
             {
                 "source": "roll",
@@ -147,7 +155,10 @@ def finding_rows(
         evidence = {
             "rule": "FAVOUR_RISK",
             "rule_zh": FINDINGS["FAVOUR_RISK"][1],
-            "summary_zh": f"人情保/关系保风险分 {score[hid]:.2f}（全县第 {rank[hid]} 位）：{text}。此为核查线索，不代表违规，请入户核实并注意回避。",
+            "summary_zh": (
+                f"人情保/关系保风险分 {score[hid]:.2f}（全县第 {rank[hid]} 位），请入户核实：{text}。"
+                "这是核查线索，不是违规结论；核查人员与本户有亲属关系的须回避。"
+            ),
             "reasons": why,
             "facts": {
                 "score": round(float(score[hid]), 4),

@@ -10,7 +10,7 @@ import openpyxl
 from casedata import COUNTY, finding, store
 from sqlalchemy import Engine
 
-from cases.export import EXPORT_COLUMNS, export_cases, export_cases_xlsx
+from cases.export import EXPORT_COLUMNS, export_cases, export_cases_files, export_cases_xlsx, export_rows
 
 CONTRACT_COLUMNS = [
     "case_id",
@@ -78,3 +78,53 @@ def test_excel_keeps_identity_numbers_as_text(sqlite_engine: Engine, tmp_path: P
     header = [c.value for c in sheet[1]]
     assert header == CONTRACT_COLUMNS
     assert sheet.cell(row=2, column=header.index("id_number") + 1).value == "429006194001010011"
+
+
+def test_excel_keeps_every_identity_number_household_id_and_code_as_text(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """Opened in Excel, no 18-digit number becomes 4.29006E+17: every key cell is a text cell, digit for digit."""
+    store(
+        sqlite_engine,
+        "2026-11",
+        finding("DECEASED_PAID", "N", id_number="429006195001010018", household_id="4290060012010001234"),
+        finding("DECEASED_PAID", "M", id_number="42900619500101002X", household_id="0042900600123"),
+        finding("VEHICLE_OWNED", "B", id_number="42900619500101001X"),
+    )
+    out = tmp_path / "cases.xlsx"
+    rows = export_rows(sqlite_engine, COUNTY, "2026-11")
+    export_cases_xlsx(sqlite_engine, COUNTY, "2026-11", out)
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    for column in ("id_number", "household_id", "region_code", "case_id"):
+        cells = [r[header.index(column)] for r in sheet.iter_rows(min_row=2)]
+        expected = [r[column] for r in rows]
+        assert [c.value or "" for c in cells] == expected
+        assert all(c.data_type == "s" for c in cells if c.value), column
+    numbers = [r[header.index("id_number")].value for r in sheet.iter_rows(min_row=2)]
+    assert {"429006195001010018", "42900619500101002X"} <= set(numbers)
+    households = [r[header.index("household_id")].value for r in sheet.iter_rows(min_row=2)]
+    assert "0042900600123" in households  # a leading zero survives too
+
+
+def test_excel_is_laid_out_for_work_and_print(sqlite_engine: Engine, tmp_path: Path) -> None:
+    _seed(sqlite_engine)
+    out = tmp_path / "cases.xlsx"
+    export_cases_xlsx(sqlite_engine, COUNTY, "2026-11", out)
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:M4"
+    assert sheet.print_title_rows in ("1:1", "$1:$1")
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+    evidence = sheet.column_dimensions["M"]
+    assert evidence.width and evidence.width <= 52 and sheet["M2"].alignment.wrap_text
+
+
+def test_csv_and_xlsx_written_side_by_side(sqlite_engine: Engine, tmp_path: Path) -> None:
+    """What the monthly flow's outputs step writes: cases.csv and cases.xlsx with the same rows."""
+    _seed(sqlite_engine)
+    paths = export_cases_files(sqlite_engine, COUNTY, "2026-11", tmp_path / "run" / "cases.csv")
+    assert paths["cases_xlsx"] == tmp_path / "run" / "cases.xlsx"
+    csv_ids = [r["case_id"] for r in csv.DictReader(paths["cases_csv"].read_text("utf-8-sig").splitlines())]
+    sheet = openpyxl.load_workbook(paths["cases_xlsx"]).active
+    assert sheet is not None
+    assert [r[0].value for r in sheet.iter_rows(min_row=2)] == csv_ids

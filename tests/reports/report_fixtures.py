@@ -19,12 +19,14 @@ from cases.db import make_engine, session_scope, upgrade
 from cases.ids import case_id as make_case_id
 from cases.schema import Case, User
 from cases.store import fail_run, start_run, write_run
-from cases.workflow import confirm_with_due_process, decide
+from cases.workflow import confirm_with_due_process, decide, record_notice
 from hecha.findings import FINDING_COLUMNS, FINDINGS, HOUSEHOLD_LEVEL
+from hecha.privacy import mask_id
 
 COUNTY = "429006"
 SEP, OCT = "2026-09", "2026-10"
-TOWNS = {"竟陵街道": ("001", ["东湖社区", "西湖社区", "北湖社区"]), "多宝镇": ("101", ["拖市村", "万新村", "湖滨村"])}
+# Town codes as in the national division table (429006001 竟陵街道, 429006100 多宝镇).
+TOWNS = {"竟陵街道": ("001", ["东湖社区", "西湖社区", "北湖社区"]), "多宝镇": ("100", ["拖市村", "万新村", "湖滨村"])}
 # finding -> (monthly overpayment, cumulative overpayment or None, score)
 SPEC: list[tuple[str, float, float | None, float]] = [
     ("DECEASED_PAID", 630.0, 1890.0, 0.99),
@@ -61,7 +63,11 @@ DECISIONS: dict[int, list[tuple[str, dict[str, Any]]]] = {
     27: [("cleared", {"reason": "已备案"})],
     29: [("confirmed", {"action": "stop_payment", "monthly_amount_stopped": 630.0})],
 }
-NOTIFIED = dt.date(2026, 10, 5)  # within every case's life, long before its response deadline ran out
+NOTIFIED_ON = dt.date(2026, 10, 5)  # within every case's life, long before its response deadline ran out
+# Adverse decisions (stop, recover, adjust) go through notice and approval, so those cases are notified too.
+ADVERSE = tuple(i for i, steps in DECISIONS.items() if any(d == "confirmed" and k.get("action") for d, k in steps))
+TOLD_ONLY = (8, 9, 10, 12, 14, 20, 21, 22)  # cases told of the finding (告知) with no adverse decision yet
+NOTIFIED = tuple(sorted(set(TOLD_ONLY) | set(ADVERSE)))
 OVERDUE_CUTOFF = dt.datetime(2026, 10, 20)  # September cases are dated 2026-10-01, October ones "now"
 
 
@@ -137,14 +143,19 @@ def summary(period: str, run_id: str, villages: bool) -> dict[str, Any]:
             "details": [
                 {
                     "source": "roll",
-                    "expectation": "amount_not_null",
+                    "expectation": "unique(program,id_number)",
                     "status": "failed",
-                    "observed": "5 行",
+                    "observed": {
+                        "element_count": 1195,
+                        "missing_count": 0,
+                        "unexpected_count": 5,
+                        "unexpected_percent": 0.42,
+                    },
                     "blocking": False,
                 },
                 {
                     "source": "vehicles",
-                    "expectation": "plate_unique",
+                    "expectation": "column_exists(plate)",
                     "status": "not_run",
                     "observed": "",
                     "blocking": False,
@@ -168,6 +179,7 @@ def summary(period: str, run_id: str, villages: bool) -> dict[str, Any]:
             "precision": [
                 {"finding": "DECEASED_PAID", "confirmed": 3, "cleared": 1, "precision": 0.75},
                 {"finding": "FAVOUR_RISK", "confirmed": 1, "cleared": 1, "precision": 0.5},
+                {"finding": "unsupervised-15ff078e6554", "confirmed": 1, "cleared": 1, "precision": 0.5},
             ],
         }
     return result
@@ -198,7 +210,14 @@ def findings_frame(period: str) -> pd.DataFrame:
                 "months_overpaid": float("nan"),
                 "evidence": {
                     "rule": row["finding"],
-                    "records": [],
+                    "records": [
+                        {
+                            "source": "roll",
+                            "row": row["i"] + 2,
+                            "id_masked": mask_id(row["id_number"]),
+                            "name": row["name"],
+                        }
+                    ],
                     "summary_zh": f"{row['name']}（身份证号码 {row['id_number']}）{FINDINGS[row['finding']][1]}",
                 },
             }
@@ -236,17 +255,23 @@ def write_runs(engine: Engine, out_dir: Path) -> None:
 
 
 def decide_round(engine: Engine) -> None:
-    """Adverse decisions go through notice, proposal and a supervisor's approval (cases.dueprocess)."""
+    """Notices first; adverse decisions go through notice, proposal and a supervisor's approval (cases.dueprocess)."""
     with session_scope(engine) as session:
         if session.get(User, "supervisor1") is None:
             session.add(User(username="supervisor1", password_hash="-", role="supervisor", towns=[], active=True))
+    for i in TOLD_ONLY:
+        if i in ADVERSE:
+            continue  # notified on the due-process path below
+        with session_scope(engine) as session:
+            case = session.get_one(Case, case_of(i))
+            record_notice(session, case.case_id, case.version, "inspector1", dt.date(2026, 10, 3), "visit")
     for i, steps in DECISIONS.items():
         for decision, kwargs in steps:
             with session_scope(engine) as session:
                 case = session.get_one(Case, case_of(i))
                 if decision == "confirmed" and kwargs.get("action"):
                     confirm_with_due_process(
-                        session, case.case_id, "inspector1", "supervisor1", notified_on=NOTIFIED, **kwargs
+                        session, case.case_id, "inspector1", "supervisor1", notified_on=NOTIFIED_ON, **kwargs
                     )
                 else:
                     decide(session, case.case_id, case.version, "inspector1", decision, **kwargs)  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from report_truth import (
 from sqlalchemy import Engine
 
 from cases.db import make_engine, upgrade
+from hecha.labels import finding_zh
 from reports.campaign import build_campaign, write_campaign_report
 from reports.model import Report
 
@@ -58,13 +59,15 @@ def check_campaign(engine: Engine, report: Report, towns: set[str] | None = None
     fixed = sum(d in ("included", "rectified") for d in latest.values())
     rate = report.metric("rectification_rate")
     assert rate == pytest.approx(fixed / len(positive)) if positive else rate != rate  # NaN when none
-    precision = report.table("precision").set_index("规则代码")
+    precision = report.table("precision").set_index("规则")
     for code in {attrs[c].finding for c in ids}:
         pos = sum(attrs[c].finding == code for c in positive)
         neg = sum(attrs[c].finding == code for c in negative)
-        assert precision.loc[code, "属实"] == pos and precision.loc[code, "误报"] == neg
+        rule = finding_zh(code)
+        assert precision.loc[rule, "属实"] == pos and precision.loc[rule, "误报"] == neg
+        assert precision.loc[rule, "线索"] == sum(attrs[c].finding == code for c in ids)
         if pos + neg:
-            assert precision.loc[code, "准确率"] == pytest.approx(pos / (pos + neg))
+            assert precision.loc[rule, "准确率"] == pytest.approx(pos / (pos + neg))
     league = report.table("league").set_index("乡镇")
     assert dict(league["线索"]) == dict(Counter(attrs[c].town for c in ids))
     assert dict(league["已核查"]) == {t: sum(attrs[c].town == t for c in latest) for t in league.index}
@@ -133,7 +136,7 @@ def test_writes_all_formats_without_personal_data(store: Engine, tmp_path: Path)
     paths = write_campaign_report(store, "秋季专项", COUNTY, SEP, OCT, tmp_path, as_of=AS_OF)
     assert {p.suffix for p in paths.values()} == {".html", ".pdf", ".xlsx"}
     html = paths["html"].read_text(encoding="utf-8")
-    assert "秋季专项专项行动报告" in html
+    assert "秋季专项行动报告" in html and "专项专项" not in html
     for row in case_rows():
         assert row["id_number"] not in html and row["name"] not in html
     book = openpyxl.load_workbook(paths["xlsx"])

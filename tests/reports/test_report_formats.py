@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from report_fixtures import COUNTY, OCT
 from report_truth import month_obs
 from sqlalchemy import Engine
 
+from hecha.labels import finding_zh
 from reports.monthly import build_monthly, write_monthly_report
 from reports.render_html import fmt
 
@@ -57,7 +59,7 @@ def test_xlsx_has_one_sheet_per_table_frozen_headers_and_numbers(store: Engine, 
     assert all(isinstance(v, int) for v in counts.values())
     assert all(isinstance(r[money_col - 1].value, int | float) for r in by_code.iter_rows(min_row=2))
     obs = month_obs(store, COUNTY, OCT)
-    assert counts == {code: sum(o.finding == code for o in obs) for code in counts}
+    assert counts == {finding_zh(c): n for c, n in Counter(o.finding for o in obs).items()}
     assert sum(counts.values()) == len(obs)
     metrics = {r[0].value: r[1].value for r in book["主要指标"].iter_rows(min_row=2)}
     assert metrics["本月线索"] == len(obs)
@@ -76,4 +78,4 @@ def test_pdf_renders_chinese(written: dict[str, Path], tmp_path: Path) -> None:
     fonts = subprocess.run(["pdffonts", str(written["pdf"])], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts and " yes " in fonts  # a CJK font, embedded
     text = subprocess.run(["pdftotext", "-l", "1", str(written["pdf"]), "-"], capture_output=True, text=True).stdout
-    assert "社会救助核查月报" in text and "数据检查" in text
+    assert "社会救助核查月报" in text and "本月疑点线索" in text

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from hecha.exceptions import HechaError
 from hecha.findings import FINDINGS
-from hecha.labels import DECISIONS
+from hecha.labels import DECISIONS, finding_zh, source_zh
 from reports.model import Report
 from reports.monthly import build_monthly, write_monthly_report
 
@@ -38,28 +38,28 @@ def test_inputs_come_from_the_latest_succeeded_run(store: Engine, october: Repor
     """It reads sources, checks and linkage from the newest succeeded run, not an older or failed one."""
     summary = latest_summary(store, COUNTY, OCT)
     assert summary["run_id"] == "r-oct"
-    sources = october.table("sources").set_index("代码")
+    sources = october.table("sources").set_index("数据源")
     for source, info in summary["sources"].items():
+        source = source_zh(source)
         assert sources.loc[source, "读取行数"] == info["rows_read"]
         assert sources.loc[source, "隔离行数"] == info["quarantined"]
         assert sources.loc[source, "身份证号有效率"] == pytest.approx(info["id_valid_share"])
-    assert sources.loc["vehicles", "状态"] == "未提供"
+    assert sources.loc[source_zh("vehicles"), "状态"] == "未提供"
     assert october.metric("rows_read") == sum(i["rows_read"] for i in summary["sources"].values())
     assert october.metric("rows_quarantined") == sum(i["quarantined"] for i in summary["sources"].values())
     checks = dict(october.table("checks").values)
     assert checks["通过"] == summary["checks"]["passed"] and checks["未运行"] == summary["checks"]["not_run"]
     linkage = october.table("linkage").set_index("数据源对")
-    assert linkage.loc["救助发放名册~死亡人员", "关联数"] == summary["linkage"]["roll~deaths"]["links"]
-    assert list(october.table("rules_not_run")["规则代码"]) == list(summary["rules_not_run"])
+    assert linkage.loc["救助发放名册与死亡人员", "关联数"] == summary["linkage"]["roll~deaths"]["links"]
+    assert list(october.table("rules_not_run")["规则"]) == [finding_zh(c) for c in summary["rules_not_run"]]
 
 
 def test_findings_by_code_town_and_village(store: Engine, october: Report) -> None:
     obs = month_obs(store, COUNTY, OCT)
-    by_code = october.table("findings_by_code").set_index("代码")
+    by_code = october.table("findings_by_code").set_index("规则")
     for code, n in Counter(o.finding for o in obs).items():
-        assert by_code.loc[code, "线索数"] == n
-        assert by_code.loc[code, "名称"] == FINDINGS[code][1]
-        assert by_code.loc[code, "月多发金额估计（元）"] == pytest.approx(
+        assert by_code.loc[FINDINGS[code][1], "线索数"] == n
+        assert by_code.loc[FINDINGS[code][1], "月多发金额估计（元）"] == pytest.approx(
             sum(o.monthly for o in obs if o.finding == code)
         )
     by_town = october.table("findings_by_town").set_index("乡镇")
@@ -68,8 +68,8 @@ def test_findings_by_code_town_and_village(store: Engine, october: Report) -> No
     by_village = october.table("findings_by_village").set_index(["乡镇", "村（社区）"])
     for key, n in Counter((o.town, o.village) for o in obs).items():
         assert by_village.loc[key, "合计"] == n
-    missed = october.table("missed").set_index("规则代码")["人（户）数"].to_dict()
-    assert missed == dict(Counter(o.finding for o in obs if o.category == "missed"))
+    missed = october.table("missed").set_index("规则")["人（户）数"].to_dict()
+    assert missed == {finding_zh(c): n for c, n in Counter(o.finding for o in obs if o.category == "missed").items()}
 
 
 def test_favour_villages_from_cases_when_the_run_has_no_ranking(store: Engine, october: Report) -> None:
@@ -93,7 +93,8 @@ def test_rule_precision_from_inspector_decisions_is_reported(store: Engine) -> N
     september = build_monthly(store, COUNTY, SEP)
     recorded = latest_summary(store, COUNTY, SEP)["favour"]["precision"]
     table = september.table("precision")
-    assert list(table["规则代码"]) == [r["finding"] for r in recorded]
+    assert list(table["规则"])[:-1] == [finding_zh(r["finding"]) for r in recorded[:-1]]
+    assert list(table["规则"])[-1] == "人情保关系保风险（无监督模型第 1 版）"  # a model version, never its hash
     assert list(table["准确率"]) == [r["precision"] for r in recorded]
 
 
