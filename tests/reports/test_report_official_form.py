@@ -88,14 +88,16 @@ def test_html_reads_the_same(reports_written: dict[str, dict[str, Path]], kind: 
     assert_reads_as_a_leader_expects(text)
 
 
-def test_division_table_names_the_county_and_falls_back_to_the_roll() -> None:
+def test_division_table_names_the_county_and_towns_come_from_the_roll() -> None:
     assert divisions.county_full_name("429006") == "湖北省天门市"
     assert divisions.county_name("429006") == "天门市"
+    assert divisions.county_full_name("420111") == "湖北省武汉市洪山区"
+    assert divisions.county_name("999999") == "县（市、区）999999"
     import pandas as pd
 
-    codes = pd.Series(["429006001201", "429006999201", "429006100"])
-    roll = pd.Series(["旧名街道", "某某镇", ""])
-    assert list(divisions.town_names(codes, roll)) == ["竟陵街道", "某某镇", "多宝镇"]
+    codes = pd.Series(["429006001201", "429006001202", "429006001203", "429006999201", "429006100"])
+    roll = pd.Series(["竟陵街道", "竟陵街道", "竟陵街", "某某镇", ""])
+    assert list(divisions.town_names(codes, roll)) == ["竟陵街道", "竟陵街道", "竟陵街道", "某某镇", ""]
 
 
 def test_check_keys_and_results_in_chinese() -> None:
