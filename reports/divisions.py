@@ -48,6 +48,8 @@ def town_names(region_codes: pd.Series, roll_towns: pd.Series) -> pd.Series:
     named = named[(named["code"] != "") & (named["town"] != "")]
     usual: dict[str, str] = {}
     if not named.empty:
-        usual = named.groupby("code")["town"].agg(lambda s: s.value_counts().index[0]).to_dict()
+        usual = {
+            str(k): str(v) for k, v in named.groupby("code")["town"].agg(lambda s: s.value_counts().index[0]).items()
+        }
     out = codes.map(usual)
     return out.where(out.notna(), towns)
