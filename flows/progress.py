@@ -6,6 +6,7 @@ nothing unless the CLI opened a bar with `stage_bar`, so a worker or a test stay
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,17 @@ from rich.progress import (
 STAGES = 7  # load, checks, linkage, rules, favour, cases, outputs
 
 _bar: tuple[Progress, TaskID] | None = None
+_HOOKS = ("stage_started", "stage_finished")
+
+
+class _QuietHooks(logging.Filter):
+    """Prefect logs every hook it runs; these two are bookkeeping, not news for the run's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(hook in record.getMessage() for hook in _HOOKS)
+
+
+logging.getLogger("prefect.task_runs").addFilter(_QuietHooks())
 
 
 def new_progress() -> Progress:
