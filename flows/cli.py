@@ -297,7 +297,7 @@ def _db(parser: argparse.ArgumentParser) -> None:
 
 def _sub(sub: Any, name: str, help: str, examples: list[str]) -> argparse.ArgumentParser:
     epilog = "例 examples:\n" + "\n".join(f"  {e}" for e in examples)
-    return sub.add_parser(  # type: ignore[no-any-return]
+    return sub.add_parser(
         name, help=help, description=help, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
     )
 

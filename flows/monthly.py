@@ -58,7 +58,7 @@ def _stage(key: str, io: bool = False, cached: bool = False) -> Callable[[Callab
         name=STAGE_NAMES[key],
         task_run_name=STAGE_NAMES[key],
         retries=IO_RETRIES if io else 0,
-        retry_delay_seconds=IO_RETRY_DELAYS if io else 0,
+        retry_delay_seconds=IO_RETRY_DELAYS if io else 0.0,
         retry_condition_fn=retry_on_io if io else None,
         cache_policy=policy,
         persist_result=cached,

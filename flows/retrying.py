@@ -8,7 +8,7 @@ from typing import Any
 from hecha.exceptions import HechaError
 
 IO_RETRIES = 2
-IO_RETRY_DELAYS = [10, 60]  # seconds: a network share or database back after a blip
+IO_RETRY_DELAYS: list[float] = [10.0, 60.0]  # seconds: a network share or database back after a blip
 
 
 def is_io_error(exc: BaseException) -> bool:

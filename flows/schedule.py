@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from pathlib import Path
+from typing import Any, cast
 from uuid import UUID
 
-from prefect import flow
+from prefect import Flow, flow
 from prefect.schedules import Cron
 
 from flows.monthly import reconcile_counties
@@ -76,8 +77,8 @@ def register_monthly(
 ) -> UUID:
     """Create or update the `hecha-monthly` deployment with its cron schedule; returns its id."""
     ensure_work_pool(work_pool)
-    remote = reconcile_previous_month.from_source(source=str(SOURCE), entrypoint=ENTRYPOINT)
-    return remote.deploy(
+    remote = cast(Flow[..., Any], reconcile_previous_month.from_source(source=str(SOURCE), entrypoint=ENTRYPOINT))
+    deployment = remote.deploy(
         name=DEPLOYMENT,
         work_pool_name=work_pool,
         schedules=[Cron(cron, timezone=timezone)],
@@ -92,3 +93,4 @@ def register_monthly(
         description="每月核查上月数据 reconcile last month for every listed county",
         print_next_steps=False,
     )
+    return cast(UUID, deployment)  # sync in a sync caller
