@@ -14,7 +14,7 @@ from hecha.exceptions import HechaError
 from hecha.privacy import mask_id
 
 # 18-digit (last may be X) or 15-digit identity numbers, not inside a longer run of digits
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_ID_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?!\d)")
 
 
 def scrub(text: str) -> str:
