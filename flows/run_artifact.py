@@ -91,10 +91,17 @@ def run_markdown(summary: RunSummary, findings: pd.DataFrame, outputs: Mapping[s
     if len(findings):
         lines += ["", "## 按规则", "", *_table(by_code(findings)), "", "## 按乡镇", "", *_table(by_town(findings))]
     lines += ["", "## 报告与文件", ""]
-    for key, path in outputs.items():
+    for key, path in {**outputs, **check_pages(summary)}.items():
         uri = Path(path).resolve().as_uri()
         lines.append(f"- [{_OUTPUT_LABELS.get(key, key)}]({uri})  `{path}`")
     return "\n".join(lines)
+
+
+def check_pages(summary: RunSummary) -> dict[str, Path]:
+    """The run's Chinese checks page and GX Data Docs, where they were written."""
+    checks = Path(str(summary.get("output_dir", ""))) / "checks"
+    pages = {"checks_page": checks / "checks.html", "data_docs": checks / "data_docs" / "index.html"}
+    return {key: path for key, path in pages.items() if path.is_file()}
 
 
 def findings_rows(summary: RunSummary) -> list[dict[str, Any]]:
