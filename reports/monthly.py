@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from hecha.exceptions import HechaError
 from hecha.labels import CATEGORIES, DECISIONS, category_zh, finding_zh
-from reports import charts, data, run_summary
+from reports import charts, check_trend, data, run_summary
 from reports.model import Metric, Report, Section, Table
 from reports.writer import write_all
 
@@ -173,6 +173,7 @@ def build_monthly(engine: Engine, county: str, period: str) -> Report:
                 Table("sources", "数据源", sources),
                 Table("checks", "数据检查", run_summary.checks_table(summary)),
                 Table("failed_checks", "未通过或未运行的检查", run_summary.failed_checks_table(summary)),
+                Table("check_trend", "数据检查历史（近12个月）", check_trend.check_trend(engine, county, period)),
                 Table("rules_not_run", "未运行的规则", run_summary.rules_not_run_table(summary)),
             ],
             notes=["缺少数据源的检查和规则列为「未运行」，不视为通过。"],
