@@ -20,7 +20,7 @@ from typing import Any
 from flows import validate
 from flows.errors import SettingsError, one_line
 from hecha.exceptions import HechaError
-from hecha.settings import configure_offline_runtime, default_db_url, home
+from hecha.settings import bureau_timezone, configure_offline_runtime, default_db_url, home
 
 DEMO_COUNTY = "429006"
 DEMO_PERIOD = "2026-10"
@@ -488,9 +488,9 @@ def build_parser() -> argparse.ArgumentParser:
     _option(
         sch,
         "--timezone",
-        default="Asia/Shanghai",
+        default=bureau_timezone(),
         example="Asia/Shanghai",
-        help="民政局所在时区 the bureau's time zone",
+        help="民政局所在时区 the bureau's time zone（默认 default: HECHA_TIMEZONE 或 Asia/Shanghai）",
     )
     _option(sch, "--pool", default="hecha", example="hecha", help="Prefect 工作池（process 类型）work pool")
     _db(sch)
