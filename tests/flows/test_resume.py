@@ -23,14 +23,15 @@ def _counting(calls: Counter[str], name: str, fn: Callable[..., Any]) -> Callabl
 
 
 def test_rerun_after_a_failure_after_linkage_skips_load_and_linkage(
-    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """It fails a run in rules, re-runs it, and load and linkage are not executed again; new input bytes are."""
     import flows.monthly as monthly
+    from flows.cli import main
 
     root = tmp_path / "incoming"
     generate_county(root, COUNTY, PERIOD, households=400, seed=5)
-    db_url, out = f"sqlite:///{tmp_path / 'h.db'}", str(tmp_path / "runs")
+    db_url = f"sqlite:///{tmp_path / 'h.db'}"
     calls: Counter[str] = Counter()
     monkeypatch.setattr(monthly, "load_dataset", _counting(calls, "load", monthly.load_dataset))
     monkeypatch.setattr(monthly, "resolve", _counting(calls, "linkage", monthly.resolve))
@@ -41,10 +42,14 @@ def test_rerun_after_a_failure_after_linkage_skips_load_and_linkage(
         raise RuntimeError("stopped after linkage")
 
     monkeypatch.setattr(monthly, "run_rules", killed)
-    with pytest.raises(RuntimeError, match="stopped after linkage"):
-        monthly.monthly_reconciliation(str(root), COUNTY, PERIOD, db_url, None, out)
+    monkeypatch.setenv("HECHA_HOME", str(tmp_path / "home"))
+    capsys.readouterr()
+    assert main(["run", "--input", str(root), "--county", COUNTY, "--period", PERIOD, "--db", db_url]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "错误 error: 运行失败 / failed: RuntimeError: stopped after linkage"  # one line, no traceback
     assert calls == Counter(load=1, linkage=1, rules=1)
-    results = tmp_path / "runs" / COUNTY / PERIOD / "stage-results"
+    out = str(tmp_path / "home" / "runs")
+    results = tmp_path / "home" / "runs" / COUNTY / PERIOD / "stage-results"
     assert len(list(results.iterdir())) >= 2, "load and linkage results are persisted under the run folder"
 
     monkeypatch.setattr(monthly, "run_rules", _counting(calls, "rules", real_rules))
