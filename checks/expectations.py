@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from checks.datadocs import publish_site
+from checks.datadocs import CHECKS_PAGE, publish_site, write_checks_page
 from checks.plan import Spec, plan
 from checks.report import CheckReport, CheckResult, Status
 from hecha.contract import SOURCES, Source
@@ -53,6 +53,7 @@ def run_checks(dataset: Dataset, policy: ChecksPolicy, out_dir: Path) -> CheckRe
 
     report = CheckReport(dataset.county, dataset.period, results, policy.max_failed_expectations, data_docs=docs)
     report.write_json(out_dir / RESULTS_FILE)
+    write_checks_page(report, out_dir / CHECKS_PAGE, docs)  # the Chinese page beside GX's Data Docs
     log.info("checks %s %s: %s", dataset.county, dataset.period, report.counts)
     return report
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect.cache_policies import NO_CACHE, CachePolicy
 from sqlalchemy import Engine
 
 from cases import db as case_db
@@ -26,6 +26,11 @@ from cases.outcomes import load_outcomes
 from checks.expectations import run_checks
 from checks.ingest import load_dataset
 from checks.report import CheckReport
+from flows import progress
+from flows.caching import MonthInputs, stage_results_dir
+from flows.naming import STAGE_NAMES, tagged
+from flows.retrying import IO_RETRIES, IO_RETRY_DELAYS, retry_on_io
+from flows.run_artifact import publish_run_artifact
 from flows.summary import build_summary
 from hecha.dataset import Dataset
 from hecha.findings import FindingsResult
@@ -36,23 +41,44 @@ from hecha.summary import CaseCounts, RunSummary
 from matching.resolve import resolve
 from models.favour import FavourResult, ModelStore, score_households
 from models.rules import related_people, run_rules
-from reports.artifacts import publish_run_artifacts
 from reports.monthly import write_monthly_report
 
 T = TypeVar("T")
 
 
-def _stage(name: str, retries: int = 0) -> Callable[[Callable[..., T]], Any]:
-    """A Prefect task around a plain stage; big DataFrame arguments are never hashed for caching."""
-    return task(name=name, retries=retries, cache_policy=NO_CACHE)
+def _stage(key: str, io: bool = False, cached: bool = False) -> Callable[[Callable[..., T]], Any]:
+    """A Prefect task around a plain stage.
+
+    Retries (with delay) only for stages doing I/O, and only on I/O errors; `cached` stages
+    persist their result keyed by the month's inputs, code and policy (flows/caching.py), so a
+    re-run after a failure resumes; big DataFrame arguments are never hashed.
+    """
+    policy: CachePolicy = MonthInputs(stage=key) if cached else NO_CACHE
+    return task(
+        name=STAGE_NAMES[key],
+        task_run_name=STAGE_NAMES[key],
+        retries=IO_RETRIES if io else 0,
+        retry_delay_seconds=IO_RETRY_DELAYS if io else 0.0,
+        retry_condition_fn=retry_on_io if io else None,
+        cache_policy=policy,
+        persist_result=cached,
+        on_running=[progress.stage_started],
+        on_completion=[progress.stage_finished],
+    )
 
 
-@_stage("读取数据 load", retries=1)
+def _resumable(out_dir: Path) -> Callable[[Any], Any]:
+    """Cached stages store their results under the county-month's run folder."""
+    storage = stage_results_dir(out_dir)  # a Path: Prefect stores results there as local files
+    return lambda stage: stage.with_options(result_storage=storage)
+
+
+@_stage("load", io=True, cached=True)
 def load_stage(settings: RunSettings) -> Dataset:
     return load_dataset(settings.folder, settings.county, settings.period)
 
 
-@_stage("数据检查 checks")
+@_stage("checks")
 def checks_stage(dataset: Dataset, policy: Policy, out_dir: Path) -> CheckReport:
     report = run_checks(dataset, policy.checks, out_dir / "checks")
     dataset.quarantine.to_csv(out_dir / "quarantine.csv", index=False, encoding="utf-8-sig")
@@ -60,17 +86,17 @@ def checks_stage(dataset: Dataset, policy: Policy, out_dir: Path) -> CheckReport
     return report
 
 
-@_stage("身份识别 linkage")
+@_stage("linkage", cached=True)
 def linkage_stage(dataset: Dataset, policy: Policy) -> PersonIndex:
     return resolve(dataset, policy.linkage)
 
 
-@_stage("规则核查 rules")
+@_stage("rules", cached=True)
 def rules_stage(dataset: Dataset, index: PersonIndex, policy: Policy) -> FindingsResult:
     return run_rules(dataset, index, policy)
 
 
-@_stage("人情保风险 favour")
+@_stage("favour")
 def favour_stage(
     dataset: Dataset,
     index: PersonIndex,
@@ -82,7 +108,7 @@ def favour_stage(
     return score_households(dataset, index, rules.findings, policy, outcomes, models)
 
 
-@_stage("写入案件 cases", retries=1)
+@_stage("cases", io=True)
 def write_stage(
     engine: Engine,
     run_id: str,
@@ -97,7 +123,7 @@ def write_stage(
     )
 
 
-@_stage("导出与报告 outputs")
+@_stage("outputs", io=True)
 def outputs_stage(engine: Engine, county: str, period: str, out_dir: Path) -> dict[str, Path]:
     paths: dict[str, Path] = {"cases_csv": out_dir / "cases.csv"}
     paths.update(case_export.export_cases_files(engine, county, period, paths["cases_csv"]))
@@ -106,7 +132,7 @@ def outputs_stage(engine: Engine, county: str, period: str, out_dir: Path) -> di
     return paths
 
 
-@flow(name="hecha-monthly", log_prints=True)
+@flow(name="hecha-monthly", flow_run_name="hecha {county} {period}", log_prints=True)
 def monthly_reconciliation(
     input_root: str,
     county: str,
@@ -129,6 +155,7 @@ def monthly_reconciliation(
     run_id = f"{county}-{period}-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
     out_dir = settings.run_dir(run_id)
     out_dir.mkdir(parents=True, exist_ok=True)
+    resumable = _resumable(out_dir)
     engine = case_db.make_engine(settings.db)
     case_db.upgrade(engine)
     store.start_run(engine, run_id, county, period, policy.model_dump(mode="json"))
@@ -143,10 +170,10 @@ def monthly_reconciliation(
         return result
 
     try:
-        dataset = timed("load", load_stage, settings)
+        dataset = timed("load", resumable(load_stage), settings)
         report = timed("checks", checks_stage, dataset, policy, out_dir)
-        index = timed("linkage", linkage_stage, dataset, policy)
-        rules = timed("rules", rules_stage, dataset, index, policy)
+        index = timed("linkage", resumable(linkage_stage), dataset, policy)
+        rules = timed("rules", resumable(rules_stage), dataset, index, policy)
         outcomes = load_outcomes(engine, county)
         models = ModelStore(settings.model_dir)
         favour = timed("favour", favour_stage, dataset, index, rules, policy, outcomes, models)
@@ -162,19 +189,20 @@ def monthly_reconciliation(
     summary["timings"] = timings
     summary["outputs"] = {k: str(v) for k, v in paths.items()}
     store.update_run_summary(engine, run_id, summary)
-    publish_run_artifacts(summary, paths)
+    publish_run_artifact(summary, findings, paths)
     return summary
 
 
-@task(name="核查一个县 county-month", cache_policy=NO_CACHE)
+@task(name="county-month 核查一个县", task_run_name="county {county} {period}", cache_policy=NO_CACHE)
 def reconcile_county(
     input_root: str, county: str, period: str, db_url: str | None, policy_path: str | None
 ) -> RunSummary:
     """One county as a task, so a city or province fans out over the flow's task runner."""
-    return monthly_reconciliation(input_root, county, period, db_url, policy_path)
+    with tagged(county, period):
+        return monthly_reconciliation(input_root, county, period, db_url, policy_path)
 
 
-@flow(name="hecha-monthly-many", log_prints=True)
+@flow(name="hecha-monthly-many", flow_run_name="hecha {period} counties", log_prints=True)
 def reconcile_counties(
     input_root: str, counties: list[str], period: str, db_url: str | None = None, policy_path: str | None = None
 ) -> dict[str, RunSummary]:

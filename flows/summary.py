@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
+
 from checks.ingest import source_summary
 from checks.report import CheckReport
 from hecha.dataset import Dataset
@@ -117,6 +119,12 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")]
 
 
+def pad(text: object, width: int) -> str:
+    """Left-align by display width: a Chinese character takes two terminal columns, not one."""
+    value = str(text)
+    return value + " " * max(width - cell_len(value), 0)
+
+
 def format_summary(summary: RunSummary) -> str:
     """The run summary as the operator reads it in a terminal (Chinese first)."""
     lines = [f"核查完成 run {summary['run_id']}：{summary['county']} {summary['period']}", "", "数据源 sources:"]
@@ -125,7 +133,7 @@ def format_summary(summary: RunSummary) -> str:
         share = s.get("id_valid_share")
         valid = "—" if share is None else f"{share:.1%}"
         lines.append(
-            f"  {zh:<14} {name:<20} 读取 {s['rows_read']:>8}  隔离 {s['quarantined']:>5}  "
+            f"  {pad(zh, 24)} {pad(name, 20)} 读取 {s['rows_read']:>8}  隔离 {s['quarantined']:>5}  "
             f"标记 {s['flagged']:>5}  身份证号有效率 {valid}"
         )
         for note in s.get("notes", []):
@@ -133,21 +141,25 @@ def format_summary(summary: RunSummary) -> str:
     unreadable = summary.get("unreadable_sources", {})
     for name in summary["absent_sources"]:
         if name in unreadable:
-            lines.append(f"  {source_zh(name):<14} {name:<20} 文件无法使用（相关规则未运行）：{unreadable[name]}")
+            lines.append(
+                f"  {pad(source_zh(name), 24)} {pad(name, 20)} 文件无法使用（相关规则未运行）：{unreadable[name]}"
+            )
         else:
-            lines.append(f"  {source_zh(name):<14} {name:<20} 未提供（相关检查未运行 not run）")
+            lines.append(f"  {pad(source_zh(name), 24)} {pad(name, 20)} 未提供（相关检查未运行 not run）")
     c = summary["checks"]
     lines += ["", f"数据检查 checks: 通过 {c['passed']}，未通过 {c['failed']}，未运行 {c['not_run']}"]
     lines += ["", "身份匹配 links by source:"]
     for pair, link in summary["linkage"].items():
-        lines.append(f"  {pair:<36} 链接 {int(link.get('links', 0)):>7}  模糊 {link.get('fuzzy_share', 0.0):.1%}")
+        lines.append(f"  {pad(pair, 40)} 链接 {int(link.get('links', 0)):>7}  模糊 {link.get('fuzzy_share', 0.0):.1%}")
     lines += _repeat_lines(summary.get("registry_repeats"))
     lines += ["", "发现 findings by code:"]
     for code, n in summary["findings"].items():
         if code in summary["rules_not_run"]:  # not run at all, or not for some programs: say which
-            lines.append(f"  {code:<26} {finding_zh(code):<16} {n:>6}  未运行：{summary['rules_not_run'][code]}")
+            lines.append(
+                f"  {pad(code, 26)} {pad(finding_zh(code), 28)} {n:>6}  未运行：{summary['rules_not_run'][code]}"
+            )
         else:
-            lines.append(f"  {code:<26} {finding_zh(code):<16} {n:>6}")
+            lines.append(f"  {pad(code, 26)} {pad(finding_zh(code), 28)} {n:>6}")
     if "cases" in summary:
         k = summary["cases"]
         lines += [
@@ -170,7 +182,7 @@ def _repeat_lines(repeats: RegistryRepeats | None) -> list[str]:
     ]
     for r in repeats["listed"][:TERMINAL_REPEATS]:
         lines.append(
-            f"  {repeat_kind_zh(r['kind']):<4} {r['id_masked']}  户号 {'、'.join(r['hukou_ids'])}  "
+            f"  {pad(repeat_kind_zh(r['kind']), 6)} {r['id_masked']}  户号 {'、'.join(r['hukou_ids'])}  "
             f"行 {'、'.join(map(str, r['rows']))}  姓名 {'、'.join(r['names_masked'])}  识别为 {r['persons']} 人"
         )
     more = repeats["numbers"] - min(len(repeats["listed"]), TERMINAL_REPEATS)

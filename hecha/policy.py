@@ -7,6 +7,7 @@ Standards (amounts) are *not* policy: they come from the `standards` source.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hecha.exceptions import PolicyError
+from hecha.privacy import mask_id
 
 # Value ranges a county file cannot leave: a typo such as 9.0 for 0.9 is refused with its key.
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -209,6 +211,11 @@ def _explain(exc: ValidationError) -> tuple[str, str]:
             zh.append(f"未知的设置项 {key}")
             en.append(f"unknown key {key}")
         else:
-            zh.append(f"设置项 {key} 的值 {error.get('input')!r} 不合要求（{error['msg']}）")
-            en.append(f"{key}: {error['msg']}")
+            zh.append(f"设置项 {key} 的值 {_shown(error.get('input'))} 不合要求（{error['msg']}）")
+            en.append(f"invalid policy value {key}: {error['msg']}")
     return "；".join(zh), "; ".join(en)
+
+
+def _shown(value: object) -> str:
+    """A value as the clerk wrote it, with anything that could be an identity number masked."""
+    return re.sub(r"\d{15,}[\dXx]*", lambda m: mask_id(m.group()), repr(value)[:60])

@@ -1,7 +1,8 @@
 """Settings, resolved in one place: every command, the flow and the workspace ask here.
 
 The environment (HECHA_HOME, HECHA_DB, HECHA_SECRET_KEY, HECHA_ID_SALT, HECHA_COOKIE_SECURE,
-HECHA_REPORT_ISSUER, HECHA_REPORT_MARKING, HECHA_RESPONSE_DEADLINE_DAYS) is read only by this module, so `HECHA_HOME=/x hecha run …` and a later `hecha export` or
+HECHA_REPORT_ISSUER, HECHA_REPORT_MARKING, HECHA_RESPONSE_DEADLINE_DAYS, HECHA_TIMEZONE, PREFECT_API_URL)
+is read only by this module, so `HECHA_HOME=/x hecha run …` and a later `hecha export` or
 `hecha serve` without `--db` find the same store from any working folder.
 """
 
@@ -70,21 +71,36 @@ def response_deadline_days() -> int:
     return int(raw)
 
 
+def prefect_api_url() -> str | None:
+    """The Prefect server this process reports to (PREFECT_API_URL); None means Prefect's ephemeral mode."""
+    return os.environ.get("PREFECT_API_URL") or None
+
+
 def configure_offline_runtime() -> None:
-    """Prefect and GX must never reach for the network and need no server: set before importing them."""
+    """Prefect and GX never reach for the network: set before importing them.
+
+    Telemetry is off in every mode. Without PREFECT_API_URL, Prefect starts a temporary local
+    API per process, so its logs go nowhere useful and its UI is not served: those two are
+    quieted then. With a server, logs and the UI are left to it, so a failed run shows its log.
+    """
     defaults = {
         "DO_NOT_TRACK": "1",
         "GX_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_LOGGING_TO_API_ENABLED": "false",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
         "PREFECT_HOME": str(home() / "prefect"),
-        "PREFECT_UI_ENABLED": "false",
     }
+    if prefect_api_url() is None:
+        defaults |= {"PREFECT_LOGGING_TO_API_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
     # Prefect creates only the last level of its home; a fresh checkout has no var/ yet.
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+
+
+def bureau_timezone() -> str:
+    """The bureau's time zone, which decides which month "last month" is (HECHA_TIMEZONE, default Asia/Shanghai)."""
+    return os.environ.get("HECHA_TIMEZONE") or "Asia/Shanghai"
 
 
 class RunSettings(BaseModel):

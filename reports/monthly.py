@@ -17,7 +17,7 @@ from hecha import settings
 from hecha.exceptions import HechaError
 from hecha.findings import FINDINGS
 from hecha.labels import CATEGORIES, DECISIONS, category_zh, finding_zh
-from reports import charts, data, divisions, form, outcomes, run_summary
+from reports import charts, check_trend, data, divisions, form, outcomes, run_summary
 from reports.model import Metric, Report, Section, Table
 from reports.writer import write_all
 
@@ -249,6 +249,7 @@ def build_monthly(engine: Engine, county: str, period: str, *, as_of: dt.datetim
                 Table("sources", "数据源", sources),
                 Table("checks", "数据检查", run_summary.checks_table(summary)),
                 Table("failed_checks", "未通过或未运行的检查", run_summary.failed_checks_table(summary)),
+                Table("check_trend", "数据检查历史（近12个月）", check_trend.check_trend(engine, county, period)),
                 Table("rules_not_run", "未运行的规则", run_summary.rules_not_run_table(summary)),
                 Table("registry_repeats", "户籍重复身份证号", run_summary.registry_repeats_table(summary)),
                 Table("linkage", "比对关联", run_summary.linkage_table(summary)),

@@ -13,3 +13,16 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_logging_on_the_session_stream() -> None:
+    """Set Prefect's logging up once, before any test captures output.
+
+    Prefect binds its console handler to whatever sys.stderr is when logging is first set up;
+    if that is one test's capsys stream, every later flow logs to a closed file, and with
+    log_prints Prefect's own error report recurses through print. The session's stream lives on.
+    """
+    from prefect.logging.configuration import setup_logging
+
+    setup_logging()

@@ -1,0 +1,79 @@
+"""Errors as the operator reads them: one line, Chinese with English beside it, no raw identity number.
+
+The CLI catches everything once (`one_line`); `--debug` shows the traceback instead. Prefect's
+console log would print a traceback for a failed task too, so `quiet_tracebacks` keeps its
+message and drops the trace from the terminal (the Prefect server still gets the full log).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from hecha.exceptions import HechaError
+from hecha.privacy import mask_id
+
+# 18-digit (last may be X) or 15-digit identity numbers, not inside a longer run of digits
+_ID_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?!\d)")
+
+
+def scrub(text: str) -> str:
+    """Every identity number in `text` masked (420105********002X)."""
+    return _ID_NUMBER.sub(lambda m: mask_id(m.group(1)), text)
+
+
+class SettingsError(HechaError):
+    """A bad argument or settings file, found before anything runs."""
+
+
+def _validation_line(exc: Exception) -> str:
+    """A pydantic ValidationError as `key: problem (given value)` for each wrong key."""
+    errors = exc.errors() if hasattr(exc, "errors") else []
+    parts = []
+    for err in errors:
+        key = ".".join(str(x) for x in err.get("loc", ())) or "?"
+        given = err.get("input")
+        given_text = "" if isinstance(given, dict | list) else f"（给定 given: {given!r}）"
+        parts.append(f"{key}：{err.get('msg', '')}{given_text}")
+    return "；".join(parts)
+
+
+def one_line(exc: BaseException) -> str:
+    """The error as one line for the terminal."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        text = f"参数无效 invalid value — {_validation_line(exc)}"
+    elif isinstance(exc, HechaError):
+        text = str(exc)
+    elif isinstance(exc, FileNotFoundError):
+        text = f"文件或目录不存在 / no such file or folder: {exc.filename or exc}"
+    elif isinstance(exc, PermissionError):
+        text = f"没有权限 / permission denied: {exc.filename or exc}"
+    elif isinstance(exc, KeyboardInterrupt):
+        text = "已中断 / interrupted"
+    else:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        text = f"运行失败 / failed: {type(exc).__name__}: {first}"
+    return scrub(" ".join(text.split("\n")))
+
+
+class _NoTraceback(logging.Filter):
+    """Keep a log record's message, drop its traceback, mask identity numbers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info or record.exc_text:
+            record.exc_info = None
+            record.exc_text = None
+        if isinstance(record.msg, str) and not record.args:
+            record.msg = scrub(record.msg).split("\nTraceback", 1)[0]
+        return True
+
+
+def quiet_tracebacks() -> None:
+    """Prefect's terminal log shows failures in one line (call after Prefect set up its logging)."""
+    import prefect.logging.configuration  # noqa: F401 - importing prefect installs its handlers
+
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _NoTraceback) for f in handler.filters):
+            handler.addFilter(_NoTraceback())
