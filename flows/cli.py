@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hecha.exceptions import HechaError
+from hecha.privacy import install_log_scrubber, scrub_error, scrub_text, scrub_traceback
 from hecha.settings import configure_offline_runtime, default_db_url, home
 
 DEMO_COUNTY = "429006"
@@ -148,8 +149,19 @@ def _policy(args: argparse.Namespace) -> int:
 def _db_upgrade(args: argparse.Namespace) -> int:
     from cases.db import make_engine, upgrade
 
-    upgrade(make_engine(args.db))
-    print("数据库已升级到最新版本 database migrated to head")
+    engine = make_engine(args.db)
+    upgrade(engine)
+    if args.action == "upgrade":
+        print("数据库已升级到最新版本 database migrated to head")
+        return 0
+    from cases.store import abandon_dead_runs
+
+    found = abandon_dead_runs(engine)
+    for run in found:
+        print(f"已标记为放弃 abandoned: {run['county']} {run['period']}（停在 at stage {run['stage']}；"
+              f"案件{'已' if run['cases_stored'] else '未'}写入 cases {'stored' if run['cases_stored'] else 'not stored'}）"
+              f" 运行目录 run folder: {run['output_dir'] or '-'}")  # fmt: skip
+    print(f"检查完成：{len(found)} 个中断的运行已标记为放弃 / check done: {len(found)} dead run(s) marked abandoned")
     return 0
 
 
@@ -248,8 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     pol.add_argument("--policy", default=None)
     pol.set_defaults(func=_policy)
 
-    dbp = sub.add_parser("db", help="数据库迁移 migrate the case store")
-    dbp.add_argument("action", choices=["upgrade"])
+    dbp = sub.add_parser("db", help="数据库迁移与检查 migrate the case store, or check it for dead runs")
+    dbp.add_argument("action", choices=["upgrade", "check"])
     dbp.add_argument("--db", default=None)
     dbp.set_defaults(func=_db_upgrade)
 
@@ -267,12 +279,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     configure_offline_runtime()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    install_log_scrubber()
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except HechaError as exc:
-        print(f"错误 error: {exc}", file=sys.stderr)
+        print(f"错误 error: {scrub_text(str(exc))}", file=sys.stderr)
         return 2
+    except Exception as exc:  # unexpected: the traceback helps, but never with a person's numbers in it
+        print(scrub_traceback(exc), file=sys.stderr)
+        print(f"错误 error: {scrub_error(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
