@@ -96,10 +96,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """
     config = alembic_config()
     target = set(ScriptDirectory.from_config(config).get_heads()) if revision == "head" else {revision}
-    with engine.connect() as conn:
-        if _revisions(conn) == target:
-            return
-    retrying(lambda: _upgrade_locked(engine, config, revision, target), "数据库迁移 schema upgrade ")
+
+    def once() -> None:
+        with engine.connect() as conn:
+            if _revisions(conn) == target:
+                return
+        _upgrade_locked(engine, config, revision, target)
+
+    retrying(once, "数据库迁移 schema upgrade ")
 
 
 def _revisions(conn: Connection) -> set[str]:
