@@ -175,7 +175,9 @@ def retrying(fn: Callable[[], T], what: str, deadline_s: float | None = None) ->
                 raise
             if elapsed + delay > deadline:
                 raise StoreBusyError(what, attempts, elapsed, scrub_error(exc)) from None
-            log.warning("%s: store busy (%s), attempt %d, retrying in %.1f s", what, type(exc).__name__, attempts, delay)
+            log.warning(
+                "%s: store busy (%s), attempt %d, retrying in %.1f s", what, type(exc).__name__, attempts, delay
+            )
             time.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, RETRY_MAX_S)
 

@@ -225,8 +225,13 @@ def wait_for_older_runs(engine: Engine, run_id: str, county: str, period: str) -
     while True:
         with db.session_scope(engine) as session:
             older = session.scalars(
-                select(Run).where(Run.county == county, Run.period < period, Run.status == "running",
-                                  Run.stored_at.is_(None), Run.run_id != run_id)  # fmt: skip
+                select(Run).where(
+                    Run.county == county,
+                    Run.period < period,
+                    Run.status == "running",
+                    Run.stored_at.is_(None),
+                    Run.run_id != run_id,
+                )
             ).all()
             alive = [r.run_id for r in older if not process_gone(r)]
             dead = len(alive) < len(older)

@@ -45,8 +45,10 @@ def history(engine: Engine) -> dict[str, Any]:
     """Cases, observations and events without what differs between two equal histories (ids, times, run ids)."""
     with engine.connect() as conn:
         cases = conn.execute(
-            text("SELECT case_id, status, first_period, last_period, status_period, score, version FROM cases "
-                 "ORDER BY case_id")  # fmt: skip
+            text(
+                "SELECT case_id, status, first_period, last_period, status_period, score, version FROM cases "
+                "ORDER BY case_id"
+            )
         ).all()
         observations = conn.execute(text("SELECT case_id, period, score FROM case_observations ORDER BY 1, 2")).all()
         events = conn.execute(
@@ -197,9 +199,7 @@ def test_db_check_marks_dead_runs_abandoned(db_url: str, capsys: pytest.CaptureF
     engine.dispose()
 
 
-def test_a_busy_store_is_retried_then_fails_with_a_clear_message(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_busy_store_is_retried_then_fails_with_a_clear_message(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A writer holding the county's lock: a short hold is waited out; a long one fails in Chinese and English."""
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
     monkeypatch.setattr(db, "LOCK_TIMEOUT_S", 1)

@@ -57,7 +57,7 @@ def test_a_run_whose_outputs_fail_is_not_succeeded(
 
     monkeypatch.setattr(flows.monthly, "write_monthly_report", report)
     db_url = f"sqlite:///{tmp_path / 'h.db'}"
-    with pytest.raises(Exception, match="report could not render|outputs missing"):
+    with pytest.raises(Exception, match=r"report could not render|outputs missing"):
         _run(county_root, db_url, tmp_path / "runs")
     (run,) = _runs(db_url)
     assert (run["status"], run["stage"]) == ("failed", "report")  # it got as far as the report
@@ -109,5 +109,7 @@ def test_a_nul_byte_and_a_10000_character_name_run_on_postgresql_as_on_sqlite(
         export_cases(make_engine(url), COUNTY, PERIOD, tmp_path / f"{label}.csv")
         exports[label] = pd.read_csv(tmp_path / f"{label}.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert len(exports["pg"]) > 0
-    pd.testing.assert_frame_equal(exports["pg"].drop(columns=["evidence"]), exports["sqlite"].drop(columns=["evidence"]))
+    pd.testing.assert_frame_equal(
+        exports["pg"].drop(columns=["evidence"]), exports["sqlite"].drop(columns=["evidence"])
+    )
     assert not any("\x00" in v for v in exports["pg"].to_numpy().ravel())

@@ -37,7 +37,9 @@ def id_numbers(draw: st.DrawFn) -> str | None:
     if kind == "valid":
         return make_id(draw(days).strftime("%Y%m%d"), draw(st.integers(1, 999)))
     if kind == "bad_date":  # a typo'd year: 0978, 1278, 1677-01-01, 9999-99-99
-        return make_id(draw(st.sampled_from(["09780101", "12780512", "16770101", "99999999", "20261301"])), 7)[:-1] + "0"
+        return (
+            make_id(draw(st.sampled_from(["09780101", "12780512", "16770101", "99999999", "20261301"])), 7)[:-1] + "0"
+        )
     if kind == "short":
         return draw(st.sampled_from(["", "4290061", make_id("19480203", 22)[:15]]))
     return None
