@@ -5,6 +5,15 @@ A case lives across months: the same finding about the same subject keeps its ca
 state appends an event. Re-running a month replaces that month's observations and adds
 no events, so a re-run is idempotent. Nothing is ever deleted from `cases` or
 `case_events`; a case the data no longer shows becomes `resolved_by_data`.
+
+Months may run in any order: each case keeps the latest period whose run decided its
+status (`status_period`), and a run of an older month adds its observation and history
+but never changes that status. Runs of one county write one at a time (the county lock),
+and a newer month started together with an older one lets the older one write first.
+
+A run's row tells the truth: `running` until its outputs exist (`succeed_run`), with the
+stage it reached, its host and pid; a run whose process died becomes `abandoned` when the
+next run of its county (or `hecha db check`) looks.
 """
 
 from __future__ import annotations
@@ -246,7 +255,7 @@ def wait_for_older_runs(engine: Engine, run_id: str, county: str, period: str) -
 
 
 def _claim_run(session: Session, run_id: str, county: str, period: str) -> None:
-    """Write the run row first: on SQLite this takes the write lock for the whole transaction."""
+    """The run row exists and is `running` (a run written without start_run still gets one)."""
     result = session.execute(update(Run).where(Run.run_id == run_id).values(status="running"))
     if not getattr(result, "rowcount", 0):
         session.add(Run(run_id=run_id, county=county, period=period, status="running"))

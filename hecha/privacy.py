@@ -56,13 +56,14 @@ def mask_id_series(values: pd.Series) -> pd.Series:
 
 # Digit runs that are personal data wherever they appear in free text (errors, logs):
 # identity numbers (18 with a check character, legacy 15, possibly split by spaces or
-# dashes), mobile phones, and bank accounts / card numbers (12–19 digits). Full-width
+# dashes), mobile phones, and bank accounts / card numbers (16–19 digits). Full-width
 # digits count too: clerks' exports carry them.
 _D = "[0-9０-９]"
 _EDGE_L, _EDGE_R = r"(?<![0-9０-９A-Za-z])", r"(?![0-9０-９A-Za-z])"
 _ID18 = re.compile(_EDGE_L + f"{_D}{{6}}[ -]?{_D}{{8}}[ -]?{_D}{{3}}[0-9０-９XxＸｘ]" + _EDGE_R)
 _PHONE = re.compile(_EDGE_L + f"(?:\\+?86[ -]?)?1[3-9０-９]{_D}[ -]?{_D}{{4}}[ -]?{_D}{{4}}" + _EDGE_R)
-_LONG_DIGITS = re.compile(_EDGE_L + f"{_D}{{12,19}}" + _EDGE_R)  # accounts, cards, legacy 15-digit ids
+# Legacy 15-digit ids and 16–19-digit bank cards; 12-digit region codes and shorter numbers stay.
+_LONG_DIGITS = re.compile(_EDGE_L + f"{_D}{{15,19}}" + _EDGE_R)
 _SEPARATORS = re.compile("[ -]")
 
 
