@@ -50,10 +50,10 @@ T = TypeVar("T")
 class StoreBusyError(HechaError):
     """The case store stayed locked (or kept conflicting) past the retry deadline."""
 
-    def __init__(self, what: str, attempts: int, seconds: float, last: str) -> None:
+    def __init__(self, what: tuple[str, str], attempts: int, seconds: float, last: str) -> None:
         super().__init__(
-            f"案件库繁忙：{what}重试 {attempts} 次（{seconds:.0f} 秒）后仍未完成，请稍后再运行 / "
-            f"case store busy: {what} gave up after {attempts} attempts in {seconds:.0f} s; run it again later "
+            f"案件库繁忙：{what[0]}重试 {attempts} 次（{seconds:.0f} 秒）后仍未完成，请稍后再运行 / "
+            f"case store busy: {what[1]} gave up after {attempts} attempts in {seconds:.0f} s; run it again later "
             f"(last error: {last})"
         )
 
@@ -103,7 +103,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                 return
         _upgrade_locked(engine, config, revision, target)
 
-    retrying(once, "数据库迁移 schema upgrade ")
+    retrying(once, ("数据库迁移", "schema upgrade"))
 
 
 def _revisions(conn: Connection) -> set[str]:
@@ -158,10 +158,11 @@ def is_transient(exc: BaseException) -> bool:
     return "database is locked" in message or "database is busy" in message or "database table is locked" in message
 
 
-def retrying(fn: Callable[[], T], what: str, deadline_s: float | None = None) -> T:
+def retrying(fn: Callable[[], T], what: tuple[str, str], deadline_s: float | None = None) -> T:
     """`fn()` again after transient store errors, with jittered exponential backoff, until a deadline.
 
-    `fn` must be one whole transaction (it is run again from the start).
+    `fn` must be one whole transaction (it is run again from the start); `what` names it
+    (Chinese, English) for the message.
     """
     deadline = RETRY_DEADLINE_S if deadline_s is None else deadline_s
     start, delay, attempts = time.monotonic(), RETRY_FIRST_S, 0
@@ -176,13 +177,13 @@ def retrying(fn: Callable[[], T], what: str, deadline_s: float | None = None) ->
             if elapsed + delay > deadline:
                 raise StoreBusyError(what, attempts, elapsed, scrub_error(exc)) from None
             log.warning(
-                "%s: store busy (%s), attempt %d, retrying in %.1f s", what, type(exc).__name__, attempts, delay
+                "%s: store busy (%s), attempt %d, retrying in %.1f s", what[1], type(exc).__name__, attempts, delay
             )
             time.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, RETRY_MAX_S)
 
 
-def write(engine: Engine, fn: Callable[[Session], T], what: str) -> T:
+def write(engine: Engine, fn: Callable[[Session], T], what: tuple[str, str]) -> T:
     """One retried unit of work: `fn(session)` in a transaction that commits or rolls back whole."""
 
     def attempt() -> T:

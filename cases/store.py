@@ -72,7 +72,7 @@ def start_run(
             for key, value in fields.items():
                 setattr(run, key, value)
 
-    db.write(engine, work, "登记运行 recording the run ")
+    db.write(engine, work, ("登记运行", "recording the run"))
 
 
 def set_stage(engine: Engine, run_id: str, stage: str) -> None:
@@ -81,7 +81,7 @@ def set_stage(engine: Engine, run_id: str, stage: str) -> None:
     def work(session: Session) -> None:
         session.execute(update(Run).where(Run.run_id == run_id).values(stage=stage[:32], heartbeat_at=utcnow()))
 
-    db.write(engine, work, "记录运行阶段 recording the stage ")
+    db.write(engine, work, ("记录运行阶段", "recording the stage"))
 
 
 def fail_run(engine: Engine, run_id: str, error: str) -> None:
@@ -95,7 +95,7 @@ def fail_run(engine: Engine, run_id: str, error: str) -> None:
         run.status, run.finished_at = "failed", utcnow()
         run.summary = plain_json({**(run.summary or {}), "error": scrub_text(error)})
 
-    db.write(engine, work, "记录运行失败 recording the failure ")
+    db.write(engine, work, ("记录运行失败", "recording the failure"))
 
 
 def succeed_run(engine: Engine, run_id: str, summary: Mapping[str, Any] | None = None, *, final: bool = True) -> None:
@@ -116,7 +116,7 @@ def succeed_run(engine: Engine, run_id: str, summary: Mapping[str, Any] | None =
         if summary is not None:
             run.summary = plain_json(summary)
 
-    db.write(engine, work, "记录运行成功 recording success ")
+    db.write(engine, work, ("记录运行成功", "recording success"))
 
 
 def update_run_summary(engine: Engine, run_id: str, summary: Mapping[str, Any]) -> None:
@@ -125,7 +125,7 @@ def update_run_summary(engine: Engine, run_id: str, summary: Mapping[str, Any]) 
     def work(session: Session) -> None:
         session.get_one(Run, run_id).summary = plain_json(summary)
 
-    db.write(engine, work, "更新运行摘要 updating the summary ")
+    db.write(engine, work, ("更新运行摘要", "updating the summary"))
 
 
 def process_gone(run: Run) -> bool:
@@ -172,7 +172,7 @@ def abandon_dead_runs(engine: Engine, county: str | None = None) -> list[dict[st
                           "output_dir": run.output_dir, "cases_stored": run.stored_at is not None})  # fmt: skip
         return found
 
-    found = db.write(engine, work, "检查中断的运行 checking for dead runs ")
+    found = db.write(engine, work, ("检查中断的运行", "checking for dead runs"))
     for run in found:
         log.warning("run %s of %s %s abandoned at stage %s", run["run_id"], run["county"], run["period"], run["stage"])
     return found
@@ -219,7 +219,7 @@ def write_run(
         run.summary = plain_json({**summary, "cases": counts})
         return counts
 
-    counts = db.write(engine, work, "写入案件 writing cases ")
+    counts = db.write(engine, work, ("写入案件", "writing cases"))
     log.info("run %s stored %s/%s: %s", run_id, county, period, counts)
     return counts
 
