@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
+from typing import Any
 
 from casedata import finding, frame
 
@@ -22,9 +22,9 @@ def month_findings(period: str, county: str = "429006") -> object:
     return frame(*(finding("DECEASED_PAID", s, score=0.5 + i / 10) for i, s in enumerate(MONTHS[period])))
 
 
-def first_run(url: str, county: str, period: str, start_at: float) -> str:
+def first_run(url: str, county: str, period: str, barrier: Any) -> str:
     """Migrate and store one month, starting at the same moment as the other workers."""
-    time.sleep(max(0.0, start_at - time.time()))
+    barrier.wait(timeout=120)
     engine = make_engine(url)
     upgrade(engine)
     run_id = f"{county}-{period}-{os.getpid()}"

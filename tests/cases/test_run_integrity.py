@@ -137,10 +137,11 @@ def test_october_and_november_started_at_once_give_the_store_in_order(db_url: st
 
 def test_three_concurrent_first_runs_on_an_empty_database_all_succeed(db_url: str) -> None:
     """Three processes migrate and write at the same moment: one migration, three succeeded runs."""
-    start_at = time.time() + 3.0  # after the spawned interpreters have imported everything
     jobs = [(COUNTY, "2026-10"), (COUNTY, "2026-11"), ("429005", "2026-10")]
-    with ProcessPoolExecutor(3, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(first_run, db_url, county, period, start_at) for county, period in jobs]
+    spawn = multiprocessing.get_context("spawn")
+    with spawn.Manager() as manager, ProcessPoolExecutor(3, mp_context=spawn) as pool:
+        barrier = manager.Barrier(3)  # all three begin once all three have imported everything
+        futures = [pool.submit(first_run, db_url, county, period, barrier) for county, period in jobs]
         run_ids = [f.result(timeout=300) for f in futures]
     engine = make_engine(db_url)
     with session_scope(engine) as session:
