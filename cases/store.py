@@ -312,14 +312,13 @@ def _upsert_case(
     """
     if case is None:
         fields = {k: row[k] for k in ("finding", "category", "subject_key", *CURRENT_FIELDS)}
-        session.add(Case(case_id=cid, county=county, first_period=period, last_period=period, status="open",
-                         status_period=period, **fields))  # fmt: skip
+        gone = newest is not None and newest > period  # a newer month already ran and did not find it
+        status, decided = ("resolved_by_data", str(newest)) if gone else ("open", period)
+        session.add(Case(case_id=cid, county=county, first_period=period, last_period=period, status=status,
+                         status_period=decided, **fields))  # fmt: skip
         session.add(_event(cid, "created", period, run_id, None, "open"))
-        if newest is not None and newest > period:  # a newer month already ran and did not find it
-            session.flush()
-            case = session.get_one(Case, cid)
-            session.add(_event(cid, "resolved_by_data", newest, run_id, "open", "resolved_by_data"))
-            case.status, case.status_period = "resolved_by_data", newest
+        if gone:
+            session.add(_event(cid, "resolved_by_data", decided, run_id, "open", "resolved_by_data"))
         return
     if period >= case.last_period:  # a backfill of an older month must not overwrite newer facts
         for field in CURRENT_FIELDS:
