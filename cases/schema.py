@@ -91,7 +91,7 @@ class Case(Base):
     last_period: Mapped[str] = mapped_column(String(7))  # the latest period whose data showed it
     # The latest period whose run decided its status (found it, or resolved it): a run of
     # an older month adds its observation and history but leaves that status alone.
-    status_period: Mapped[str] = mapped_column(String(7))
+    status_period: Mapped[str] = mapped_column(String(7), server_default="")
     score: Mapped[float] = mapped_column(Float, default=0.0)
     est_monthly_overpayment: Mapped[float] = mapped_column(Float, default=0.0)
     est_cumulative_overpayment: Mapped[float | None] = mapped_column(Float)

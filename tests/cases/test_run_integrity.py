@@ -298,3 +298,54 @@ def test_nul_bytes_and_very_long_text_are_stored_on_both_stores(engine: Engine) 
         assert a.name == "张\ufffd三" and "\x00" not in str(a.evidence)
         assert a.evidence["records"][1]["name"] == long_name
         assert b.name == "李" * 64 and b.household_id == "H\ufffd"
+
+
+def test_migration_0002_keeps_existing_stores_right(db_url: str) -> None:
+    """A store from before 0002: each case's status period is its last system event's; old runs count as done."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    case = {"county": COUNTY, "finding": "DECEASED_PAID", "category": "wrong", "program": "", "household_id": "",
+            "id_number": "", "name": "", "person_id": "", "region_code": "", "town": "", "village": "", "score": 0.5,
+            "est_monthly_overpayment": 0.0, "evidence": "{}", "created_at": "2026-11-01", "updated_at": "2026-11-01",
+            "version": 1}  # fmt: skip
+    with engine.begin() as conn:
+        for c, first, last, st in (
+            ("C1", "2026-10", "2026-10", "resolved_by_data"),
+            ("C2", "2026-10", "2026-11", "open"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO cases (case_id, subject_key, first_period, last_period, status, county, finding, "
+                    "category, program, household_id, id_number, name, person_id, region_code, town, village, score, "
+                    "est_monthly_overpayment, evidence, created_at, updated_at, version) VALUES (:case_id, :subject, "
+                    ":first, :last, :status, :county, :finding, :category, :program, :household_id, :id_number, :name,"
+                    " :person_id, :region_code, :town, :village, :score, :est_monthly_overpayment, :evidence, "
+                    ":created_at, :updated_at, :version)"
+                ),
+                {**case, "case_id": c, "subject": "p:" + c, "first": first, "last": last, "status": st},
+            )
+        events = [("C1", "created", "2026-10"), ("C1", "resolved_by_data", "2026-11"), ("C2", "created", "2026-10"),
+                  ("C2", "seen_again", "2026-11"), ("C2", "note", "2026-12")]  # fmt: skip
+        for c, kind, period in events:
+            conn.execute(
+                text(
+                    "INSERT INTO case_events (case_id, at, actor, kind, period, payload) "
+                    "VALUES (:c, '2026-11-01', 'system', :k, :p, '{}')"
+                ),
+                {"c": c, "k": kind, "p": period},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO runs (run_id, county, period, started_at, finished_at, status, summary, policy) "
+                "VALUES ('old', :county, '2026-11', '2026-11-01', '2026-11-01', 'succeeded', '{}', '{}')"
+            ),
+            {"county": COUNTY},
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        periods = dict(conn.execute(text("SELECT case_id, status_period FROM cases")).all())
+        old = conn.execute(text("SELECT stage, stored_at FROM runs WHERE run_id = 'old'")).one()
+    assert periods == {"C1": "2026-11", "C2": "2026-11"}
+    assert old[0] == "done" and old[1] is not None
+    assert abandon_dead_runs(engine) == []
+    engine.dispose()

@@ -33,21 +33,19 @@ def upgrade() -> None:
     # Runs that finished before this revision stored their cases.
     op.execute("UPDATE runs SET stored_at = finished_at, stage = 'done' WHERE status = 'succeeded'")
 
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("status_period", sa.String(length=7), nullable=True))
+    # A plain ADD COLUMN (NOT NULL with a default), never a batch copy of `cases`: SQLite
+    # would have to drop the table that case_events and case_observations point at.
+    op.add_column("cases", sa.Column("status_period", sa.String(length=7), nullable=False, server_default=""))
     # The period of the last system event is the period that decided the status so far.
     op.execute(
         "UPDATE cases SET status_period = COALESCE((SELECT MAX(e.period) FROM case_events e "
         f"WHERE e.case_id = cases.case_id AND e.kind IN {SYSTEM_KINDS}), last_period)"
     )
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.alter_column("status_period", existing_type=sa.String(length=7), nullable=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_column("status_period")
+    op.drop_column("cases", "status_period")  # SQLite >= 3.35 drops a column in place
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.drop_column("stored_at")
         batch_op.drop_column("heartbeat_at")
