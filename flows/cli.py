@@ -149,19 +149,13 @@ def _policy(args: argparse.Namespace) -> int:
 def _db_upgrade(args: argparse.Namespace) -> int:
     from cases.db import make_engine, upgrade
 
-    engine = make_engine(args.db)
-    upgrade(engine)
-    if args.action == "upgrade":
-        print("数据库已升级到最新版本 database migrated to head")
-        return 0
-    from cases.store import abandon_dead_runs
+    if args.action == "check":
+        from flows.lifecycle import check_store
 
-    found = abandon_dead_runs(engine)
-    for run in found:
-        print(f"已标记为放弃 abandoned: {run['county']} {run['period']}（停在 at stage {run['stage']}；"
-              f"案件{'已' if run['cases_stored'] else '未'}写入 cases {'stored' if run['cases_stored'] else 'not stored'}）"
-              f" 运行目录 run folder: {run['output_dir'] or '-'}")  # fmt: skip
-    print(f"检查完成：{len(found)} 个中断的运行已标记为放弃 / check done: {len(found)} dead run(s) marked abandoned")
+        print("\n".join(check_store(make_engine(args.db))))
+        return 0
+    upgrade(make_engine(args.db))
+    print("数据库已升级到最新版本 database migrated to head")
     return 0
 
 

@@ -67,3 +67,19 @@ def fail(engine: Engine, run_id: str, exc: BaseException) -> None:
         store.fail_run(engine, run_id, error)
     except Exception as problem:
         log.error("could not record the failure of run %s: %s (run error: %s)", run_id, scrub_error(problem), error)
+
+
+def check_store(engine: Engine) -> list[str]:
+    """`hecha db check`: schema to head, every dead run marked abandoned; a line per run for the operator."""
+    case_db.upgrade(engine)
+    found = store.abandon_dead_runs(engine)
+    lines = [
+        f"已标记为放弃 abandoned: {r['county']} {r['period']}（停在 at stage {r['stage']}；"
+        f"案件{'已' if r['cases_stored'] else '未'}写入 cases {'stored' if r['cases_stored'] else 'not stored'}）"
+        f" 运行目录 run folder: {r['output_dir'] or '-'}"
+        for r in found
+    ]
+    return [
+        *lines,
+        f"检查完成：{len(found)} 个中断的运行已标记为放弃 / check done: {len(found)} dead run(s) marked abandoned",
+    ]
