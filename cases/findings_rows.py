@@ -96,7 +96,12 @@ def _missing(value: Any) -> bool:
 
 
 def text(value: Any) -> str:
-    return "" if _missing(value) else str(value).strip()
+    return "" if _missing(value) else no_nul(str(value)).strip()
+
+
+def no_nul(value: str) -> str:
+    """Text without NUL characters: PostgreSQL refuses them in text and JSON; SQLite would keep them."""
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
 def number(value: Any) -> float | None:
@@ -118,8 +123,10 @@ def jsonable(evidence: Any) -> dict[str, Any]:
 
 def plain_json(value: Any) -> Any:
     """JSON-safe copy: NaN/inf become null, numpy scalars plain numbers, dates ISO text, sets sorted lists."""
+    if isinstance(value, str):
+        return no_nul(value)
     if isinstance(value, dict):
-        return {str(k): plain_json(v) for k, v in value.items()}
+        return {no_nul(str(k)): plain_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
         return [plain_json(v) for v in items]
@@ -131,6 +138,6 @@ def plain_json(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float):
         return None if math.isinf(value) else value
-    if isinstance(value, (str, int, bool)):
+    if isinstance(value, (int, bool)):
         return value
-    return str(value)
+    return no_nul(str(value))

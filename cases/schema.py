@@ -36,10 +36,16 @@ class Base(DeclarativeBase):
 
 # Case statuses (their labels: hecha.labels.STATUSES); open ones still need work.
 OPEN_STATUSES = ("open", "in_review", "confirmed")
+RUN_STATUSES = ("running", "succeeded", "failed", "abandoned")
 
 
 class Run(Base):
-    """One monthly run for one county-month (re-runs add rows; the latest succeeded wins)."""
+    """One monthly run for one county-month (re-runs add rows; the latest succeeded wins).
+
+    `succeeded` only once its outputs exist; a run whose process died is marked
+    `abandoned` by the next run of its county (or `hecha db check`). `host` and `pid`
+    say where it runs, `stage` how far it got, `stored_at` when its cases were committed.
+    """
 
     __tablename__ = "runs"
 
@@ -48,10 +54,15 @@ class Run(Base):
     period: Mapped[str] = mapped_column(String(7), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running|succeeded|failed
+    status: Mapped[str] = mapped_column(String(16), default="running")  # RUN_STATUSES
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     output_dir: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str | None] = mapped_column(String(32))
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    stored_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Case(Base):
@@ -77,7 +88,10 @@ class Case(Base):
     town: Mapped[str] = mapped_column(String(64), default="")
     village: Mapped[str] = mapped_column(String(64), default="")
     first_period: Mapped[str] = mapped_column(String(7))
-    last_period: Mapped[str] = mapped_column(String(7))
+    last_period: Mapped[str] = mapped_column(String(7))  # the latest period whose data showed it
+    # The latest period whose run decided its status (found it, or resolved it): a run of
+    # an older month adds its observation and history but leaves that status alone.
+    status_period: Mapped[str] = mapped_column(String(7), server_default="")
     score: Mapped[float] = mapped_column(Float, default=0.0)
     est_monthly_overpayment: Mapped[float] = mapped_column(Float, default=0.0)
     est_cumulative_overpayment: Mapped[float | None] = mapped_column(Float)

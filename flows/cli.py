@@ -20,6 +20,7 @@ from typing import Any
 from flows import validate
 from flows.errors import SettingsError, one_line
 from hecha.exceptions import HechaError
+from hecha.privacy import install_log_scrubber, scrub_traceback
 from hecha.settings import bureau_timezone, configure_offline_runtime, default_db_url, home
 
 DEMO_COUNTY = "429006"
@@ -253,6 +254,11 @@ def _policy(args: argparse.Namespace) -> int:
 def _db_upgrade(args: argparse.Namespace) -> int:
     from cases.db import make_engine, upgrade
 
+    if args.action == "check":
+        from flows.lifecycle import check_store
+
+        print("\n".join(check_store(make_engine(args.db))))
+        return 0
     upgrade(make_engine(args.db))
     print("数据库已升级到最新版本 database migrated to head")
     return 0
@@ -504,9 +510,18 @@ def build_parser() -> argparse.ArgumentParser:
     pol.set_defaults(func=_policy)
 
     dbp = _sub(
-        sub, "db", "数据库迁移 migrate the case store", ["hecha db upgrade --db postgresql+psycopg://hecha@db/hecha"]
+        sub,
+        "db",
+        "数据库迁移与检查 migrate the case store, or check it for dead runs",
+        ["hecha db upgrade --db postgresql+psycopg://hecha@db/hecha", "hecha db check"],
     )
-    _option(dbp, "action", choices=["upgrade"], example="upgrade", help="upgrade：迁移到最新版本 migrate to head")
+    _option(
+        dbp,
+        "action",
+        choices=["upgrade", "check"],
+        example="check",
+        help="upgrade：迁移到最新版本 migrate to head；check：把进程已不在的运行标为 abandoned mark dead runs abandoned",
+    )
     _db(dbp)
     dbp.set_defaults(func=_db_upgrade, check=_check_db)
 
@@ -535,6 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     configure_offline_runtime()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    install_log_scrubber()
     args = build_parser().parse_args(argv)
     try:
         check = getattr(args, "check", None)
@@ -546,7 +562,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             quiet_tracebacks()
         return int(args.func(args))
     except (Exception, KeyboardInterrupt) as exc:
-        if args.debug:
+        if args.debug:  # the whole traceback, but never with a person's numbers in it
+            print(scrub_traceback(exc), file=sys.stderr)
             raise
         print(f"错误 error: {one_line(exc)}", file=sys.stderr)
         return 2 if isinstance(exc, HechaError) else 1

@@ -8,18 +8,10 @@ message and drops the trace from the terminal (the Prefect server still gets the
 from __future__ import annotations
 
 import logging
-import re
 
 from hecha.exceptions import HechaError
-from hecha.privacy import mask_id
-
-# 18-digit (last may be X) or 15-digit identity numbers, not inside a longer run of digits
-_ID_NUMBER = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15})(?!\d)")
-
-
-def scrub(text: str) -> str:
-    """Every identity number in `text` masked (420105********002X)."""
-    return _ID_NUMBER.sub(lambda m: mask_id(m.group(1)), text)
+from hecha.privacy import scrub_error
+from hecha.privacy import scrub_text as scrub  # identity numbers, phones and accounts masked
 
 
 class SettingsError(HechaError):
@@ -53,8 +45,8 @@ def one_line(exc: BaseException) -> str:
     elif isinstance(exc, KeyboardInterrupt):
         text = "已中断 / interrupted"
     else:
-        first = (str(exc).strip().splitlines() or [""])[0]
-        text = f"运行失败 / failed: {type(exc).__name__}: {first}"
+        first = (scrub_error(exc).strip().splitlines() or [""])[0]  # driver errors without their SQL parameters
+        text = f"运行失败 / failed: {first}"
     return scrub(" ".join(text.split("\n")))
 
 

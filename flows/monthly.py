@@ -26,7 +26,7 @@ from cases.outcomes import load_outcomes
 from checks.expectations import run_checks
 from checks.ingest import load_dataset
 from checks.report import CheckReport
-from flows import progress
+from flows import lifecycle, progress
 from flows.caching import MonthInputs, stage_results_dir
 from flows.naming import STAGE_NAMES, tagged
 from flows.retrying import IO_RETRIES, IO_RETRY_DELAYS, retry_on_io
@@ -124,9 +124,10 @@ def write_stage(
 
 
 @_stage("outputs", io=True)
-def outputs_stage(engine: Engine, county: str, period: str, out_dir: Path) -> dict[str, Path]:
+def outputs_stage(engine: Engine, county: str, period: str, out_dir: Path, run_id: str) -> dict[str, Path]:
     paths: dict[str, Path] = {"cases_csv": out_dir / "cases.csv"}
     paths.update(case_export.export_cases_files(engine, county, period, paths["cases_csv"]))
+    lifecycle.report_ready(engine, run_id)
     for kind, path in write_monthly_report(engine, county, period, out_dir / "report").items():
         paths[f"report_{kind}"] = path
     return paths
@@ -157,12 +158,12 @@ def monthly_reconciliation(
     out_dir.mkdir(parents=True, exist_ok=True)
     resumable = _resumable(out_dir)
     engine = case_db.make_engine(settings.db)
-    case_db.upgrade(engine)
-    store.start_run(engine, run_id, county, period, policy.model_dump(mode="json"))
+    lifecycle.begin(engine, run_id, county, period, policy.model_dump(mode="json"), out_dir)
     timings: dict[str, float] = {}
 
     def timed(name: str, fn: Callable[..., T], *args: Any) -> T:
         log.info("开始 %s …", name)
+        lifecycle.reached(engine, run_id, name)
         start = time.perf_counter()
         result = fn(*args)
         timings[name] = round(time.perf_counter() - start, 2)
@@ -182,13 +183,13 @@ def monthly_reconciliation(
         summary = build_summary(run_id, dataset, report, index, rules, favour, timings, out_dir)
         summary["cases"] = timed("cases", write_stage, engine, run_id, dataset, findings, people, summary, out_dir)
         store.update_run_summary(engine, run_id, summary)
-        paths = timed("outputs", outputs_stage, engine, county, period, out_dir)
-    except Exception as exc:
-        store.fail_run(engine, run_id, f"{type(exc).__name__}: {exc}")
+        paths = timed("outputs", outputs_stage, engine, county, period, out_dir, run_id)
+        summary["timings"] = timings
+        summary["outputs"] = {k: str(v) for k, v in paths.items()}
+        lifecycle.outputs_written(engine, run_id, summary, paths)
+    except BaseException as exc:
+        lifecycle.fail(engine, run_id, exc)
         raise
-    summary["timings"] = timings
-    summary["outputs"] = {k: str(v) for k, v in paths.items()}
-    store.update_run_summary(engine, run_id, summary)
     publish_run_artifact(summary, findings, paths)
     return summary
 

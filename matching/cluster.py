@@ -109,7 +109,7 @@ def person_ids(records: pd.DataFrame, cluster: np.ndarray) -> tuple[pd.Series, p
     c_u, k_u = combined // (len(uniques) + 1), combined % (len(uniques) + 1)
     order = np.lexsort((k_u, -counts, c_u))
     c_sorted, k_sorted = c_u[order], k_u[order]
-    first = np.r_[True, c_sorted[1:] != c_sorted[:-1]]
+    first = np.r_[True, c_sorted[1:] != c_sorted[:-1]][: len(c_sorted)]  # empty when no record has a number
     best_code = np.full(int(cluster.max()) + 1, -1, dtype=np.int64)
     best_code[c_sorted[first]] = k_sorted[first]
 

@@ -34,7 +34,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "address": ("same", "contains", "similar", "other"),  # both sides give a home address
 }
 NAME_SIMILAR = 0.6  # normalised Levenshtein similarity: one character in three differs
-AGE_SLACK = pd.Timedelta(days=366)  # reported ages may be nominal (虚岁) or off by a birthday
+AGE_SLACK_DAYS = 366  # reported ages may be nominal (虚岁) or off by a birthday
 ADDRESS_MIN = 6  # characters the shorter address needs before "contains" counts (not just "X镇")
 ADDRESS_SIMILAR = 0.75  # normalised Levenshtein similarity, and only with the same house and group numbers
 CHUNK = 1_000_000  # pairs compared at a time: bounds memory at ~1M-row scale
@@ -117,12 +117,26 @@ class BirthLevel(BaseCompareFeature):
         return out
 
 
+def _days(dates: pd.DatetimeIndex) -> np.ndarray:
+    """Days since 1970 as floats (NaN where unknown): arithmetic on them cannot overflow.
+
+    A one-digit typo turns 1978 into 1678, a year from the edge of pandas'
+    nanosecond range, where subtracting a timedelta raises OverflowError.
+    """
+    days = dates.to_numpy().astype("datetime64[D]").astype("int64").astype(float)
+    days[np.asarray(dates.isna())] = np.nan
+    return days
+
+
 class AgeLevel(BaseCompareFeature):
     """Birth date (or range) inside the age-at-death range, give or take a year; NULL unless one side is a range."""
 
     def _compute_vectorized(self, lo_l: pd.Series, hi_l: pd.Series, lo_r: pd.Series, hi_r: pd.Series) -> np.ndarray:
         lo_a, hi_a, lo_b, hi_b, known, point = _birth_parts(lo_l, hi_l, lo_r, hi_r)
-        overlap = np.asarray((lo_a - AGE_SLACK <= hi_b) & (lo_b - AGE_SLACK <= hi_a))
+        la, ha, lb, hb = (_days(d) for d in (lo_a, hi_a, lo_b, hi_b))
+        slack = AGE_SLACK_DAYS
+        with np.errstate(invalid="ignore"):
+            overlap = (la - slack <= hb) & (lb - slack <= ha)
         out = np.where(overlap, 0, 1).astype(np.int8)
         out[~known | point] = NULL
         return out

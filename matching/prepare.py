@@ -33,6 +33,23 @@ def _ymd(text: pd.Series) -> pd.Series:
     return pd.to_datetime(text, format="%Y%m%d", errors="coerce")
 
 
+_FIRST_DAY = np.datetime64(pd.Timestamp.min.ceil("D").date(), "D")
+_LAST_DAY = np.datetime64(pd.Timestamp.max.floor("D").date(), "D")
+
+
+def _days_before(dates: pd.Series, days: pd.Series) -> pd.Series:
+    """The day `days` before each date; NaT where that leaves pandas' datetime range (1677–2262).
+
+    Counted in whole days, so a death date near the range's edge or an absurd age
+    gives an unknown birth range instead of an OverflowError.
+    """
+    day = pd.to_datetime(dates, errors="coerce").to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    back = np.clip(days.to_numpy(dtype=float), -1e6, 1e6).astype("int64").astype("timedelta64[D]")
+    out = day - back
+    inside = ~np.isnat(out) & (out >= _FIRST_DAY) & (out <= _LAST_DAY)
+    return pd.Series(np.where(inside, out, np.datetime64("NaT", "D")).astype("datetime64[ns]"), index=dates.index)
+
+
 def _births(ids: pd.Series, status: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Birth date and sex from usable numbers; the date alone from an invalid 18-digit one.
 
@@ -85,10 +102,10 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
     # Age only (cremation records): born between (death - age - 1y, death - age].
     age = pd.to_numeric(col("age"), errors="coerce")
     death = pd.to_datetime(col("death_date"), errors="coerce")
-    age_years = pd.to_timedelta((age.fillna(0) * 365.2425).round().astype("int64"), unit="D")
+    age_days = (age.where(np.isfinite(age)).fillna(0) * 365.2425).round()
     from_age = birth.isna() & age.notna() & death.notna()
-    birth_hi = birth.where(~from_age, (death - age_years).dt.normalize())
-    birth_lo = birth.where(~from_age, (death - age_years - pd.Timedelta(days=366)).dt.normalize())
+    birth_hi = birth.where(~from_age, _days_before(death, age_days))
+    birth_lo = birth.where(~from_age, _days_before(death, age_days + 366))
 
     sex = id_sex.where(usable & id_sex.notna(), col("sex").where(col("sex").isin(["M", "F"])))
     region = clean_codes(col("region_code"))

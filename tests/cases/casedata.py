@@ -54,9 +54,11 @@ def snapshot(engine: Engine, ignore: tuple[str, ...] = ()) -> dict[str, list[tup
 
 
 def store(engine: Engine, period: str, *rows: dict[str, Any], run: str | None = None, **kw: Any) -> dict[str, int]:
-    """start_run + write_run for one county-month, as the monthly flow does."""
-    from cases.store import start_run, write_run
+    """start_run + write_run + succeed_run for one county-month, as the monthly flow does."""
+    from cases.store import start_run, succeed_run, write_run
 
     run_id = run or f"run-{period}"
     start_run(engine, run_id, COUNTY, period, {"policy": "default"})
-    return write_run(engine, run_id, COUNTY, period, frame(*rows), {"county": COUNTY, "period": period}, None, **kw)
+    counts = write_run(engine, run_id, COUNTY, period, frame(*rows), {"county": COUNTY, "period": period}, None, **kw)
+    succeed_run(engine, run_id)
+    return counts

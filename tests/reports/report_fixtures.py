@@ -18,7 +18,7 @@ from sqlalchemy import Engine, update
 from cases.db import make_engine, session_scope, upgrade
 from cases.ids import case_id as make_case_id
 from cases.schema import Case, User
-from cases.store import fail_run, start_run, write_run
+from cases.store import fail_run, start_run, succeed_run, write_run
 from cases.workflow import confirm_with_due_process, decide, record_notice
 from hecha.findings import FINDING_COLUMNS, FINDINGS, HOUSEHOLD_LEVEL
 from hecha.privacy import mask_id
@@ -242,16 +242,19 @@ def build_store(engine: Engine, out_dir: Path, *, runs: bool = True, decisions: 
 def write_runs(engine: Engine, out_dir: Path) -> None:
     start_run(engine, "r-sep", COUNTY, SEP, {})
     write_run(engine, "r-sep", COUNTY, SEP, findings_frame(SEP), summary(SEP, "r-sep", villages=True), str(out_dir))
+    succeed_run(engine, "r-sep")
     with engine.begin() as conn:  # the September run happened a month before October's
         conn.execute(update(Case).values(created_at=dt.datetime(2026, 10, 1)))
     for run_id, summ in (("r-oct-old", {"sources": {}}), ("r-oct", summary(OCT, "r-oct", villages=False))):
         start_run(engine, run_id, COUNTY, OCT, {})
         write_run(engine, run_id, COUNTY, OCT, findings_frame(OCT), summ, str(out_dir))
+        succeed_run(engine, run_id)
     start_run(engine, "r-oct-failed", COUNTY, OCT, {})
     fail_run(engine, "r-oct-failed", "测试")  # a failed later run is never the one reported
     other = findings_frame(OCT).head(3).assign(est_monthly_overpayment=999.0)
     start_run(engine, "r-other", "429005", OCT, {})
     write_run(engine, "r-other", "429005", OCT, other, summary(OCT, "r-other", villages=False), str(out_dir))
+    succeed_run(engine, "r-other")
 
 
 def decide_round(engine: Engine) -> None:

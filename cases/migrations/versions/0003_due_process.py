@@ -2,7 +2,7 @@
 client addresses in the audit log, and the accounts' name and village for conflict of interest.
 
 Revision ID: 0003
-Revises: 0001 (to be relinked to 0002 when the run-integrity migration lands)
+Revises: 0002
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | None = None
 depends_on: str | None = None
 
