@@ -25,13 +25,18 @@ log = logging.getLogger(__name__)
 MIN_HOUSEHOLDS = 400  # below this there are not enough distinct households for every planted case
 
 
-def build_county(county: str, period: str, households: int, seed: int) -> tuple[World, Snapshot]:
-    """The clean world of the period's cycle and the period's clean snapshot (no noise)."""
+def build_county(
+    county: str, period: str, households: int, seed: int, *, clans: float = 0.0, splits: float = 0.0
+) -> tuple[World, Snapshot]:
+    """The clean world of the period's cycle and the period's clean snapshot (no noise).
+
+    `clans` and `splits` make villages as they are (single-clan villages, ordinary 分户; `world.build_world`).
+    """
     if households < MIN_HOUSEHOLDS:
         raise ValueError(
             f"样例县至少 {MIN_HOUSEHOLDS} 户 (at least {MIN_HOUSEHOLDS} households): every case needs its own"
         )
-    world = build_world(county, cal.anchor_of(period), households, seed)
+    world = build_world(county, cal.anchor_of(period), households, seed, clans=clans, splits=splits)
     plant_all(world, rng_for(seed, 10))
     clean_assets(world, rng_for(seed, 11))
     return world, build_snapshot(world, period)
@@ -45,10 +50,12 @@ def generate_county(
     seed: int = 7,
     *,
     noise: float = 1.0,
+    clans: float = 0.0,
+    splits: float = 0.0,
 ) -> Path:
     """Write every source and `_truth/` into root/<county>/<period>/ and return that folder."""
     began = time.perf_counter()
-    world, snap = build_county(county, period, households, seed)
+    world, snap = build_county(county, period, households, seed, clans=clans, splits=splits)
     folder = Path(root) / county / period
     folder.mkdir(parents=True, exist_ok=True)
     protected = set(snap.decoys["pid"].astype(int).tolist())

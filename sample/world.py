@@ -15,7 +15,7 @@ import pandas as pd
 
 from sample import calendar as cal
 from sample.ids import check_chars
-from sample.population import build_people, geography
+from sample.population import adult_splits, build_people, clan_villages, geography
 
 DAY = cal.DAY
 # Current monthly standards (Tianmen 429006, policy-reference.md); see standards_rows().
@@ -271,11 +271,21 @@ def _poverty(world: World, rng: np.random.Generator) -> None:
     world.illness = pd.Series(rng.random(len(members)) < 0.04, index=members)
 
 
-def build_world(county: str, anchor_period: str, households: int, seed: int) -> World:
-    """The clean anchor-month county (plants and decoys are added by plants.plant_all)."""
+def build_world(
+    county: str, anchor_period: str, households: int, seed: int, *, clans: float = 0.0, splits: float = 0.0
+) -> World:
+    """The clean anchor-month county (plants and decoys are added by plants.plant_all).
+
+    `clans`: share of rural villages that are single-clan; `splits`: share of rural hukou with a
+    grown son split off at the same address (ordinary 分户). Both 0 by default: the county as before.
+    """
     anchor = cal.first_day(anchor_period)
     geo = geography(rng_for(seed, 1), county, households)
     hh, people = build_people(rng_for(seed, 2), county, households, anchor, geo)
+    if clans > 0:
+        clan_villages(geo, hh, people, rng_for(seed, 12), clans)
+    if splits > 0:
+        hh, people = adult_splits(hh, people, rng_for(seed, 13), anchor, splits)
     world = World(
         county,
         seed,
@@ -295,7 +305,7 @@ def build_world(county: str, anchor_period: str, households: int, seed: int) -> 
         pd.Series(dtype=bool),
         np.array([], dtype=int),
     )
-    world.households = households
+    world.households = len(hh)  # fresh accounts are numbered above every hukou's
     _deaths_before(world, rng_for(seed, 3))
     alive = world.alive_on(anchor)
     world.people["hsize_now"] = world.people["hh"].map(world.people[alive].groupby("hh").size()).fillna(0)

@@ -22,7 +22,13 @@ from hecha.index import PersonIndex
 from hecha.policy import FavourPolicy, Policy
 from models.favour.explain import ANOMALY, finding_rows
 from models.favour.fairness import fairness_report
-from models.favour.features import FEATURE_NAMES, HouseholdFeatures, assert_no_protected, build_features
+from models.favour.features import (
+    FAMILY_CODES,
+    FEATURE_NAMES,
+    HouseholdFeatures,
+    assert_no_protected,
+    build_features,
+)
 from models.favour.model import AnomalyScorer, FavourClassifier
 from models.favour.precision import precision_by_model, precision_by_rule
 from models.favour.ranking import VILLAGE_COLUMNS, select_flagged, village_ranking
@@ -55,7 +61,9 @@ def _fit(
 ) -> tuple[pd.Series, pd.DataFrame, pd.Series, dict[str, Any], pd.DataFrame]:
     """Score every household; return score, contributions, norms, model card and the scored frame."""
     X = feats.X
-    unsup = AnomalyScorer(n_estimators=fp.n_estimators, z_weight=fp.z_weight, random_state=fp.random_state).fit(
+    unsup = AnomalyScorer(
+        n_estimators=fp.n_estimators, z_weight=fp.z_weight, groups=FAMILY_CODES, random_state=fp.random_state
+    ).fit(
         X.to_numpy()
     )
     anomaly = pd.Series(unsup.risk(X.to_numpy()), index=X.index)
@@ -133,7 +141,7 @@ def score_households(
     feats = build_features(dataset, index, rule_findings, fp)
     snapshots = models.snapshots(dataset.county)  # before this month's is written
     score, contrib, norms, card, full = _fit(feats, outcomes, fp, models, snapshots, dataset.county, dataset.period)
-    flagged = select_flagged(score, fp)
+    flagged = select_flagged(score, fp, set(feats.context.index[feats.context["rule_cases"] > 0]))
     scored = full.assign(score=score, flagged=flagged, model_kind=card["kind"], model_version=card["version"])
     models.save_snapshot(scored, dataset.county, dataset.period)
     findings = finding_rows(dataset, feats, full, score, flagged, contrib, norms, card, fp)
@@ -160,5 +168,5 @@ def score_households(
         fairness,
         info,
         precision,
-        scored[["score", "flagged", ANOMALY]],
+        scored[["score", "flagged", ANOMALY]].assign(rule_case=feats.context["rule_cases"].reindex(score.index) > 0),
     )

@@ -40,6 +40,7 @@ class AnomalyScorer(OutlierMixin, BaseEstimator):
         top_k: int = 4,
         z_half: float = 6.0,
         contamination: float = 0.05,
+        groups: tuple[int, ...] | None = None,
         random_state: int | None = None,
     ) -> None:
         self.n_estimators = n_estimators
@@ -48,6 +49,7 @@ class AnomalyScorer(OutlierMixin, BaseEstimator):
         self.top_k = top_k
         self.z_half = z_half
         self.contamination = contamination
+        self.groups = groups
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y: object = None) -> AnomalyScorer:
@@ -83,11 +85,19 @@ class AnomalyScorer(OutlierMixin, BaseEstimator):
     def risk(self, X: np.ndarray) -> np.ndarray:
         """Favour risk 0–1: the sum of the largest z-scores, squashed, blended with the forest's isolation."""
         Z = self.z_scores(X)
-        k = min(self.top_k, Z.shape[1])
-        top = np.sort(Z, axis=1)[:, ::-1][:, :k].sum(axis=1)
+        F = self._family_max(Z)
+        k = min(self.top_k, F.shape[1])
+        top = np.sort(F, axis=1)[:, ::-1][:, :k].sum(axis=1)
         z_part = top / (top + self.z_half)
         forest_part = -self.forest_.score_samples(Z)  # 0.5 ≈ ordinary, → 1 isolated
         return np.asarray(np.clip(self.z_weight * z_part + (1 - self.z_weight) * forest_part, 0.0, 1.0))
+
+    def _family_max(self, Z: np.ndarray) -> np.ndarray:
+        """One z per evidence family (its largest), so one fact seen through several features counts once."""
+        if self.groups is None or len(self.groups) != Z.shape[1]:
+            return Z
+        fam = np.asarray(self.groups)
+        return np.column_stack([Z[:, fam == g].max(axis=1) for g in np.unique(fam)])
 
     def score_samples(self, X: np.ndarray) -> np.ndarray:
         """The opposite of the risk, as scikit-learn wants it: the lower, the more abnormal."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from hecha.policy import FavourPolicy
@@ -25,12 +26,29 @@ VILLAGE_COLUMNS = [
 ]
 
 
-def select_flagged(score: pd.Series, policy: FavourPolicy) -> pd.Series:
-    """True for the highest scores, at most max_flag_share of households, none below min_score."""
+def select_flagged(score: pd.Series, policy: FavourPolicy, already: set[str] | frozenset[str] = frozenset()) -> pd.Series:
+    """True for the households that stand out: highest scores, capped, floored, ending at the sharpest drop.
+
+    - `already`: households that have a rule case this month (错保, or a cadre-kin 关系保 rule)
+      are reviewed through that case; a second favour case for the same visit wastes a place.
+    - The cap (max_flag_share of households) is what inspectors can verify in a month and
+      min_score the floor below which nothing is listed.
+    - With `list_break`, the list ends where the scores drop most sharply between
+      min_flag_share and the cap: the households above that drop stand apart from the
+      county, the ones below look like the rest. A list padded to the cap with households
+      that look ordinary teaches inspectors to skim it.
+    """
     cap = math.floor(policy.max_flag_share * len(score))
-    order = score.sort_values(ascending=False, kind="stable")
-    top = order.index[:cap][order.iloc[:cap].to_numpy() >= policy.min_score]
-    return pd.Series(score.index.isin(top), index=score.index)
+    ranked = score[~score.index.isin(list(already))].sort_values(ascending=False, kind="stable")
+    order = ranked.iloc[:cap][ranked.iloc[:cap].to_numpy() >= policy.min_score]
+    n = len(order)
+    floor = min(n, max(1, math.ceil(policy.min_flag_share * len(score))))
+    if policy.list_break and n > floor:
+        values = ranked.to_numpy()[: n + 1]
+        nxt = np.append(values[1:], policy.min_score)[:n]  # the score just below each place
+        drops = values[floor - 1 : n] - nxt[floor - 1 : n]  # the drop after places floor..n
+        n = floor + int(np.argmax(drops))
+    return pd.Series(score.index.isin(order.index[:n]), index=score.index)
 
 
 def village_ranking(ctx: pd.DataFrame, score: pd.Series, flagged: pd.Series) -> pd.DataFrame:
