@@ -54,11 +54,24 @@ def test_fairness_ratio_and_warning() -> None:
 
 def test_select_flagged_cap_and_floor() -> None:
     """The cap is a share of all households; ties beyond it stay off; nothing under the floor."""
-    p = load_policy().favour.model_copy(update={"max_flag_share": 0.05, "min_score": 0.5})
+    p = load_policy().favour.model_copy(update={"max_flag_share": 0.05, "min_score": 0.5, "list_break": False})
     s = pd.Series(np.linspace(0, 1, 100), index=[f"h{i}" for i in range(100)])
     f = select_flagged(s, p)
     assert f.sum() == 5 and f[["h99", "h95"]].all() and not f["h94"]
     assert select_flagged(pd.Series([0.4] * 100), p).sum() == 0
+    # households that already have a rule case this month give their places to the next ones
+    g = select_flagged(s, p, {"h99", "h98"})
+    assert g.sum() == 5 and not g[["h99", "h98"]].any() and g[["h97", "h93"]].all()
+
+
+def test_select_flagged_ends_at_the_sharpest_drop() -> None:
+    """The list stops where scores fall most sharply (not before min_flag_share, never past the cap)."""
+    p = load_policy().favour.model_copy(update={"max_flag_share": 0.10, "min_flag_share": 0.02, "min_score": 0.5})
+    s = pd.Series([0.95, 0.94, 0.93, 0.92, 0.80, 0.79] + [0.78 - i * 0.001 for i in range(94)])
+    assert select_flagged(s, p).sum() == 4  # 0.92 -> 0.80 is the drop
+    assert select_flagged(s, p.model_copy(update={"min_flag_share": 0.05})).sum() == 5  # at least 5 places
+    flat = pd.Series(np.linspace(1, 0.9, 100))
+    assert 2 <= select_flagged(flat, p).sum() <= 10
 
 
 def test_anomaly_scorer_conventions() -> None:
