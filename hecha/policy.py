@@ -125,7 +125,12 @@ class FavourPolicy(_Section):
     z_weight: float = Field(
         default=0.5, ge=0, le=1
     )  # unsupervised score = z_weight*z-score part + rest*IsolationForest
-    min_labels_per_class: int = Field(default=5, ge=1)  # confirmed AND cleared households needed to train supervised
+    min_labels_per_class: int = Field(
+        default=5, ge=1
+    )  # confirmed, and not-favour, households needed to train supervised
+    pu_reliable_negatives: bool = (
+        True  # add never-flagged, low-anomaly, undecided households as negatives (PU learning)
+    )
     calibrate_min_per_class: int = Field(default=20, ge=2)  # from here on CalibratedClassifierCV is used
     fairness_ratio_warn: float = Field(default=1.25, gt=1)  # warn when minority-name flag rate differs by this ratio
     random_state: int = 0

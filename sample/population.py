@@ -146,7 +146,9 @@ def _minority(rng: np.random.Generator, people: pd.DataFrame, households: int) -
 FAMILY_LINE = ("户主", "子", "女", "孙子", "孙女", "父亲")  # relations that carry the hukou's family surname
 
 
-def clan_villages(geo: pd.DataFrame, hh: pd.DataFrame, people: pd.DataFrame, rng: np.random.Generator, share: float) -> None:
+def clan_villages(
+    geo: pd.DataFrame, hh: pd.DataFrame, people: pd.DataFrame, rng: np.random.Generator, share: float
+) -> None:
     """Make a share of rural villages single-clan (in place): most hukou there share one to three surnames.
 
     Only the family line takes the clan name; spouses and mothers married in keep their own,

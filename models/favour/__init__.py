@@ -32,7 +32,7 @@ from models.favour.features import (
 from models.favour.model import AnomalyScorer, FavourClassifier
 from models.favour.precision import precision_by_model, precision_by_rule
 from models.favour.ranking import VILLAGE_COLUMNS, select_flagged, village_ranking
-from models.favour.store import ModelStore, favour_labels, model_version, training_set
+from models.favour.store import ModelStore, favour_labels, model_version, reliable_negatives, training_set
 
 __all__ = ["FavourResult", "ModelStore", "precision_by_model", "precision_by_rule", "score_households"]
 log = logging.getLogger(__name__)
@@ -63,15 +63,14 @@ def _fit(
     X = feats.X
     unsup = AnomalyScorer(
         n_estimators=fp.n_estimators, z_weight=fp.z_weight, groups=FAMILY_CODES, random_state=fp.random_state
-    ).fit(
-        X.to_numpy()
-    )
+    ).fit(X.to_numpy())
     anomaly = pd.Series(unsup.risk(X.to_numpy()), index=X.index)
     full = X.assign(**{ANOMALY: anomaly})
     norms = pd.Series(unsup.center_, index=FEATURE_NAMES)
     labels = favour_labels(outcomes)
     Xt, y = training_set(labels, snapshots, full, period)
     n_pos, n_neg = int(y.sum()), int((y == 0).sum())
+    rn = reliable_negatives(full, labels, snapshots) if fp.pu_reliable_negatives else full.iloc[:0]
     card: dict[str, Any] = {
         "county": county,
         "period": period,
@@ -79,10 +78,14 @@ def _fit(
         "n_labels": n_pos + n_neg,
         "n_confirmed": n_pos,
         "n_cleared": n_neg,
+        "n_reliable_negatives": len(rn),
+        "min_labels_per_class": fp.min_labels_per_class,
         "protected_check": "passed",
     }
-    if min(n_pos, n_neg) >= fp.min_labels_per_class:
+    if n_pos >= fp.min_labels_per_class and n_neg + len(rn) >= fp.min_labels_per_class:
         sup = FavourClassifier(calibrate_min_per_class=fp.calibrate_min_per_class, random_state=fp.random_state)
+        Xt = pd.concat([Xt, rn[Xt.columns].set_axis("rn:" + rn.index.astype(str), axis=0)])
+        y = pd.concat([y, pd.Series(0, index=Xt.index[len(y) :])]).astype(int)
         sup.fit(Xt.to_numpy(), y.to_numpy())
         score = pd.Series(sup.predict_proba(full.to_numpy())[:, 1], index=X.index)
         contrib = pd.DataFrame(sup.contributions(full.to_numpy()), index=X.index, columns=full.columns)
@@ -108,8 +111,12 @@ def _fit(
             "version": model_version(X, params, None),
             "params": params,
         }
-        if n_pos + n_neg:
-            card["fallback_reason"] = f"标签不足：核实属实 {n_pos}、排除 {n_neg}，每类至少需 {fp.min_labels_per_class}"
+        card["fallback_reason"] = (
+            f"标签不足，仍用无监督模型：核实属实 {n_pos} 户、排除 {n_neg} 户（另有可靠负例 {len(rn)} 户），"
+            f"核实属实与非人情保两类各至少需 {fp.min_labels_per_class} 户 "
+            f"(too few decisions: {n_pos} confirmed, {n_neg} cleared + {len(rn)} reliable negatives; "
+            f"{fp.min_labels_per_class} of each kind needed)"
+        )
     card["path"] = str(models.save_model(model, card))
     return score, contrib, norms, card, full
 

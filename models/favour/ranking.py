@@ -26,7 +26,9 @@ VILLAGE_COLUMNS = [
 ]
 
 
-def select_flagged(score: pd.Series, policy: FavourPolicy, already: set[str] | frozenset[str] = frozenset()) -> pd.Series:
+def select_flagged(
+    score: pd.Series, policy: FavourPolicy, already: set[str] | frozenset[str] = frozenset()
+) -> pd.Series:
     """True for the households that stand out: highest scores, capped, floored, ending at the sharpest drop.
 
     - `already`: households that have a rule case this month (错保, or a cadre-kin 关系保 rule)

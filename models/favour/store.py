@@ -117,3 +117,23 @@ def training_set(
     train = pd.concat([exact, fallback], ignore_index=True).sort_values(["household_id", "period"], kind="stable")
     train.index = train["household_id"] + "@" + train["period"].fillna(period)
     return train[cols].astype(float), train["label"].astype(int)
+
+
+def reliable_negatives(current: pd.DataFrame, labels: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Households this month that are almost surely not favour-based: positive-unlabelled learning.
+
+    Inspectors decide only flagged households, and most flagged ones are never decided, so
+    confirmed vs cleared alone is a small, biased sample (cleared are the hard cases near the
+    top). Treating every undecided household as "not favour" would teach the model that the
+    flagged-but-undecided are clean. The two-step PU answer: take as negatives only households
+    no model has ever flagged, that no inspector decided, and whose anomaly score is below the
+    county median: among them favour-based households are rare by construction of the list. The
+    flagged-but-undecided stay out of training altogether.
+    """
+    decided = set(labels["household_id"].astype(str)) if not labels.empty else set()
+    ever: set[str] = set()
+    if not snapshots.empty and "flagged" in snapshots:
+        ever = set(snapshots.loc[snapshots["flagged"].astype(bool), "household_id"].astype(str))
+    low = current[ANOMALY] < current[ANOMALY].median()
+    keep = low & ~current.index.astype(str).isin(decided | ever)
+    return current[keep]
