@@ -1,6 +1,6 @@
 """Synthetic sample counties (样例县) with complete truth, for tests, demos and benchmarks.
 
-`generate_county(root, county, period, households, seed, noise=1.0)` writes the 12
+`generate_county(root, county, period, households, seed, noise=1.0, villages=None)` writes the 12
 contract sources for one month into ``root/<county>/<period>/`` plus ``_truth/``
 (records, findings, decoys, favour; see docs/architecture.md) and returns the folder.
 `build_county(...)` returns the clean world and month snapshot without writing: the
@@ -28,5 +28,6 @@ standards ``area``/城乡 (urban/rural tekun rows, 1260 and 750 a month).
 """
 
 from sample.generate import build_county, generate_county
+from sample.population import Villages
 
-__all__ = ["build_county", "generate_county"]
+__all__ = ["Villages", "build_county", "generate_county"]

@@ -7,6 +7,7 @@ can be regenerated one month on with the same people (see `world.anchor_of`).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,23 @@ from sample import names
 from sample.ids import make_ids
 
 DAY = np.timedelta64(1, "D")
+
+
+@dataclass(frozen=True)
+class Villages:
+    """Villages as they are (all off by default: the county the other tests were written on).
+
+    clans: share of rural villages that are single-clan (a few surnames cover most hukou);
+    splits: share of rural hukou whose grown son has his own hukou at the parents' address (分户);
+    staggered_favour: favour-based households keep being enrolled through the cycle (a third of
+    the planted villages one month later, a third two months later) instead of all before month 1.
+    """
+
+    clans: float = 0.0
+    splits: float = 0.0
+    staggered_favour: bool = False
+
+
 _SIZE_P = np.array([0.14, 0.27, 0.24, 0.18, 0.11, 0.06])
 
 

@@ -46,7 +46,8 @@ class FavourResult:
     fairness: dict[str, Any]
     model_info: dict[str, Any]
     precision: pd.DataFrame  # precision.PRECISION_COLUMNS
-    scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # every roll household: score, flagged
+    # every roll household: features, anomaly_score, score, flagged, rule_case (has a rule case this month)
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     not_run: dict[str, str] = field(default_factory=dict)  # "FAVOUR_RISK" -> reason, when it did not run
 
 
@@ -175,5 +176,7 @@ def score_households(
         fairness,
         info,
         precision,
-        scored[["score", "flagged", ANOMALY]].assign(rule_case=feats.context["rule_cases"].reindex(score.index) > 0),
+        scored.drop(columns=["model_kind", "model_version"]).assign(
+            rule_case=feats.context["rule_cases"].reindex(score.index) > 0
+        ),
     )

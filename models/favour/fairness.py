@@ -7,6 +7,7 @@ far from 1 is reported for a person to look at, not corrected silently.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import Any
@@ -25,6 +26,35 @@ def is_minority_name(name: object) -> bool:
     return bool(_SEPARATOR.search(text)) or len(text) >= LONG_NAME
 
 
+Z95 = 1.959964  # two-sided 95%
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """Wilson score interval of a proportion k/n: honest for small groups and rates near 0."""
+    if n == 0:
+        return None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def ratio_interval(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float, float] | None:
+    """95% interval of the ratio of two flag rates (Katz log method, +0.5 to every count when one is 0).
+
+    A minority-name group is often 10–30 households with 0–2 flagged: the point ratio alone
+    then swings between 0 and 3 by one household, and only the interval says so.
+    """
+    if not (n1 and n2):
+        return None
+    a, m, b, n = float(k1), float(n1), float(k2), float(n2)
+    if 0 in (k1, k2, n1 - k1, n2 - k2):
+        a, m, b, n = a + 0.5, m + 1, b + 0.5, n + 1
+    se = math.sqrt(1 / a - 1 / m + 1 / b - 1 / n)
+    r = (a / m) / (b / n)
+    return (r * math.exp(-z * se), r * math.exp(z * se))
+
+
 def fairness_report(head_names: pd.Series, flagged: pd.Series, warn_ratio: float) -> dict[str, Any]:
     """Flag rates of minority-name vs other households (by the head's name) and their ratio."""
     minority = head_names.map(is_minority_name).astype(bool)
@@ -40,15 +70,22 @@ def fairness_report(head_names: pd.Series, flagged: pd.Series, warn_ratio: float
         ratio = 1.0
     enough = n_min >= MIN_GROUP and f_min + f_oth > 0
     warn = enough and ratio is not None and (ratio > warn_ratio or ratio < 1 / warn_ratio)
+    ci = ratio_interval(f_min, n_min, f_oth, n_oth)
     note = "" if enough else f"少数民族姓名户不足 {MIN_GROUP} 户或无人列入，比值仅供参考 (group too small to judge)"
+    if ci is not None:
+        note = (note + "；" if note else "") + f"比值95%置信区间 {ci[0]:.2f}–{ci[1]:.2f}"
     if warn:
         note = f"少数民族姓名户被列入比例为其他户的 {ratio:.2f} 倍，请人工复核名单 (flag-rate ratio {ratio:.2f})"
+        if ci is not None:
+            note += f"；95%置信区间 {ci[0]:.2f}–{ci[1]:.2f}"
     return {
         "group": "minority_name",
         "households": {"minority_name": n_min, "other": n_oth},
         "flagged": {"minority_name": f_min, "other": f_oth},
         "flag_rate": {"minority_name": rate_min, "other": rate_oth},
         "ratio": ratio,
+        "ratio_ci95": ci,
+        "flag_rate_ci95": {"minority_name": wilson(f_min, n_min), "other": wilson(f_oth, n_oth)},
         "warn": bool(warn),
         "note_zh": note,
     }

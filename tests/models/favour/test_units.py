@@ -10,7 +10,7 @@ from sklearn.exceptions import NotFittedError
 
 from hecha.policy import load_policy
 from models.favour import precision_by_rule
-from models.favour.fairness import fairness_report, is_minority_name
+from models.favour.fairness import fairness_report, is_minority_name, ratio_interval, wilson
 from models.favour.model import AnomalyScorer, FavourClassifier
 from models.favour.ranking import select_flagged
 
@@ -50,6 +50,23 @@ def test_fairness_ratio_and_warning() -> None:
     assert f["ratio"] == 0.0 and f["warn"]
     small = fairness_report(names.iloc[36:], flagged.iloc[36:], 1.25)  # 4 minority-name households
     assert small["ratio"] == 0.0 and not small["warn"] and "仅供参考" in small["note_zh"]
+
+
+def test_fairness_intervals_small_groups() -> None:
+    """Wilson intervals for the rates and a Katz interval for the ratio; a small group gets a wide one."""
+    assert wilson(0, 10) is not None and wilson(0, 10)[0] == 0.0 and 0.25 < wilson(0, 10)[1] < 0.35
+    lo, hi = wilson(50, 100)  # type: ignore[misc]
+    assert lo < 0.5 < hi and abs((lo + hi) / 2 - 0.5) < 1e-9
+    small = ratio_interval(1, 10, 30, 1000)  # 10% vs 3%
+    large = ratio_interval(100, 1000, 30, 1000)
+    assert small is not None and large is not None
+    assert small[0] < 10 / 3 < small[1] and large[0] < 10 / 3 < large[1]
+    assert small[1] - small[0] > 3 * (large[1] - large[0])
+    zero = ratio_interval(0, 12, 20, 500)
+    assert zero is not None and zero[0] < 1 < zero[1]  # nobody flagged among 12: cannot tell
+    names = pd.Series(["艾力·买买提"] * 12 + ["王伟"] * 500)
+    rep = fairness_report(names, pd.Series([False] * 12 + [True] * 20 + [False] * 480), 1.25)
+    assert rep["ratio"] == 0.0 and rep["ratio_ci95"] == pytest.approx(zero) and "置信区间" in rep["note_zh"]
 
 
 def test_select_flagged_cap_and_floor() -> None:
