@@ -176,6 +176,7 @@ def simulate(spec: CountySpec, policy: Policy, work: Path | None = None) -> tupl
                         f"{res.model_info.get('n_reliable_negatives', 0)}",
                         **ranking_figures(res, planted, decided),
                         "fairness_ratio": res.fairness.get("ratio"),
+                        "fairness_ci95": _interval(res.fairness.get("ratio_ci95")),
                     }
                 )
             run_id = f"{COUNTY}-{period}-sim"
@@ -191,3 +192,7 @@ def simulate(spec: CountySpec, policy: Policy, work: Path | None = None) -> tupl
             )
         engine.dispose()
     return rows, fires
+
+
+def _interval(ci: object) -> str:
+    return f"{ci[0]:.2f}–{ci[1]:.2f}" if isinstance(ci, (list, tuple)) else ""

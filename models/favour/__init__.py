@@ -160,6 +160,7 @@ def score_households(
     info |= {
         "calibrated": card.get("calibrated", False),
         "fallback_reason": card.get("fallback_reason", ""),
+        "n_reliable_negatives": card["n_reliable_negatives"],
         "flagged": int(flagged.sum()),
         "households": len(score),
     }

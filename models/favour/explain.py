@@ -36,7 +36,8 @@ _TEXT: dict[str, Renderer] = {
     ),
     "split_hukou": lambda c, v, n, p: f"户籍住址上另有 {_f(v)} 个户口（疑似分户单立）；全县中位数 {_f(n)} 个",
     "kin_split_hukou": lambda c, v, n, p: (
-        f"户籍住址上另有 {_f(v)} 个户主同姓的户口（疑似从父母或亲属户口分出单独立户申请）"
+        f"户籍住址上另有 {_f(c.kin_split_n)} 个户主同姓的户口（疑似从父母或亲属户口分出单独立户申请）"
+        + (f"；该姓占本村户主的 {_f(c.kin_surname_share, '.0%')}" if c.kin_surname_share >= 0.2 else "")
     ),
     "shared_hukou_roll": lambda c, v, n, p: f"同一户口的成员分在另外 {_f(v)} 个救助家庭中领取",
     "recent_hukou": lambda c, v, n, p: f"户口于 {_date(c.hukou_established)} 分户或立户，为近 {p.recent_months} 个月内",

@@ -40,19 +40,25 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float] | None:
 
 
 def ratio_interval(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float, float] | None:
-    """95% interval of the ratio of two flag rates (Katz log method, +0.5 to every count when one is 0).
+    """95% interval of the ratio of two flag rates, k1/n1 over k2/n2 (MOVER-R from Wilson limits).
 
-    A minority-name group is often 10–30 households with 0–2 flagged: the point ratio alone
-    then swings between 0 and 3 by one household, and only the interval says so.
+    A minority-name group is often 10–30 households with 0–2 flagged: the point ratio then swings
+    between 0 and 3 with one household, and only the interval says so. Built from each rate's
+    Wilson interval (Donner & Zou's method), it stays sensible at 0 flagged: lower bound 0.
+    None when the other group has no flag (the ratio is unbounded).
     """
-    if not (n1 and n2):
+    w1, w2 = wilson(k1, n1, z), wilson(k2, n2, z)
+    if w1 is None or w2 is None or k2 == 0:
         return None
-    a, m, b, n = float(k1), float(n1), float(k2), float(n2)
-    if 0 in (k1, k2, n1 - k1, n2 - k2):
-        a, m, b, n = a + 0.5, m + 1, b + 0.5, n + 1
-    se = math.sqrt(1 / a - 1 / m + 1 / b - 1 / n)
-    r = (a / m) / (b / n)
-    return (r * math.exp(-z * se), r * math.exp(z * se))
+    p1, p2 = k1 / n1, k2 / n2
+    (l1, u1), (l2, u2) = w1, w2
+    lo = (p1 * p2 - math.sqrt(max(0.0, (p1 * p2) ** 2 - l1 * u2 * (2 * p1 - l1) * (2 * p2 - u2)))) / (
+        u2 * (2 * p2 - u2)
+    )
+    hi = (p1 * p2 + math.sqrt(max(0.0, (p1 * p2) ** 2 - u1 * l2 * (2 * p1 - u1) * (2 * p2 - l2)))) / (
+        l2 * (2 * p2 - l2)
+    )
+    return (max(0.0, lo), hi)
 
 
 def fairness_report(head_names: pd.Series, flagged: pd.Series, warn_ratio: float) -> dict[str, Any]:

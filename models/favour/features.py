@@ -26,7 +26,7 @@ from models.favour.ties import (
     cadre_ties,
     household_members,
     hukou_established,
-    kin_split_hukou,
+    kin_split_detail,
     registry_view,
     shared_contacts,
 )
@@ -35,7 +35,7 @@ from models.favour.ties import (
 FEATURES: dict[str, str] = {
     "hukou_gap": "户籍成员未纳入本低保户人数",
     "split_hukou": "同一住址的其他户口数（疑似分户）",
-    "kin_split_hukou": "同一住址另有同姓户主的户口（疑似从亲属户口分出）",
+    "kin_split_hukou": "同一住址另有同姓户主的户口（按该姓在本村的常见程度折算，疑似从亲属户口分出）",
     "shared_hukou_roll": "与本户同户籍的其他救助家庭数",
     "recent_hukou": "近期分户或立户",
     "able_workers": "18–59岁无残疾普通劳动力人数",
@@ -180,8 +180,14 @@ def build_features(
         lambda hs: float(max((hukous_at_addr.get(addr_of_hukou.get(h), 1) - 1 for h in hs), default=0))
     )
     X["split_hukou"] = ctx["split_hukou"]
-    kin_split = kin_split_hukou(reg)
+    kin = kin_split_detail(reg)
+    kin_split = kin["weight"]
     X["kin_split_hukou"] = ctx["hukous"].apply(lambda hs: float(max((kin_split.get(h, 0.0) for h in hs), default=0)))
+    # for the reason: how many same-name hukou, and how common the name is in the village
+    ctx["kin_split_n"] = ctx["hukous"].apply(lambda hs: float(max((kin["n"].get(h, 0.0) for h in hs), default=0)))
+    ctx["kin_surname_share"] = ctx["hukous"].apply(
+        lambda hs: float(max((kin["share"].get(h, 0.0) for h in hs), default=0))
+    )
     roll_hh_of_hukou = members.dropna(subset=["hukou_id"]).groupby("hukou_id")["household_id"].nunique()
     X["shared_hukou_roll"] = ctx["hukous"].apply(
         lambda hs: float(max((roll_hh_of_hukou.get(h, 1) - 1 for h in hs), default=0))

@@ -85,18 +85,26 @@ def kin_split_hukou(reg: pd.DataFrame) -> pd.Series:
     counts 0.3: the feature then stands for "probably kin", not "same surname". The share is the
     village's own, from the registry, so it holds for any county without a list of clans.
     """
+    return kin_split_detail(reg)["weight"]
+
+
+def kin_split_detail(reg: pd.DataFrame) -> pd.DataFrame:
+    """hukou_id -> n (other same-name hukou at the address), weight (kin_split_hukou), share (the name's village share)."""
+    cols = ["n", "weight", "share"]
     r = reg.dropna(subset=["hukou_id", "address_norm"])
     if r.empty:
-        return pd.Series(dtype=float)
+        return pd.DataFrame(columns=cols, dtype=float)
     keys = family_heads(r)
     pairs = keys.merge(keys, on=["address_norm", "k"], suffixes=("", "_other"))
     pairs = pairs[pairs["hukou_id"] != pairs["hukou_id_other"]]
     if pairs.empty:
-        return pd.Series(dtype=float)
+        return pd.DataFrame(columns=cols, dtype=float)
     share = surname_share(family_heads(reg.dropna(subset=["hukou_id"])))
-    pairs = pairs.assign(w=1.0 - pd.Series(list(zip(pairs["village"], pairs["k"], strict=True))).map(share).to_numpy())
-    best = pairs.groupby(["hukou_id", "hukou_id_other"])["w"].max()
-    return best.groupby(level="hukou_id").sum().astype(float)
+    s = pd.Series(list(zip(pairs["village"], pairs["k"], strict=True))).map(share).to_numpy()
+    pairs = pairs.assign(share=s, w=1.0 - s)
+    best = pairs.groupby(["hukou_id", "hukou_id_other"]).agg(w=("w", "max"), share=("share", "min"))
+    per = best.groupby(level="hukou_id")
+    return pd.DataFrame({"n": per.size().astype(float), "weight": per["w"].sum(), "share": per["share"].max()})
 
 
 def family_heads(reg: pd.DataFrame) -> pd.DataFrame:
