@@ -41,6 +41,7 @@ from hecha.policy import Policy
 from matching.resolve import resolve
 from models.favour import FavourResult, ModelStore, score_households
 from models.favour.features import FEATURE_NAMES
+from models.favour.model import AnomalyScorer
 from models.favour.ties import ESTABLISHED_COLUMNS
 from models.rules import run_rules
 from sample import Villages, generate_county
@@ -139,13 +140,17 @@ def review(
     return out
 
 
-def firing(X: pd.DataFrame, planted: set[str]) -> pd.Series:
-    """Share of never-planted households on which each feature fires (> 0)."""
-    never = X[~X.index.isin(list(planted))]
-    return (never[FEATURE_NAMES] > 0).mean()
+def firing(X: pd.DataFrame, planted: set[str], reason_min_z: float) -> pd.DataFrame:
+    """Per feature, among never-planted roll households: share where it is > 0, and share where it
+    stands out enough to be given as a reason (robust z ≥ reason_min_z, as the list's reasons use)."""
+    feats = X[FEATURE_NAMES]
+    z = pd.DataFrame(AnomalyScorer(n_estimators=10, random_state=0).fit(feats.to_numpy()).z_scores(feats.to_numpy()))
+    z.index, z.columns = feats.index, FEATURE_NAMES
+    never = ~feats.index.isin(list(planted))
+    return pd.DataFrame({"> 0": (feats[never] > 0).mean(), "reason": (z[never] >= reason_min_z).mean()})
 
 
-def simulate(spec: CountySpec, policy: Policy, work: Path | None = None) -> tuple[list[dict[str, Any]], pd.Series]:
+def simulate(spec: CountySpec, policy: Policy, work: Path | None = None) -> tuple[list[dict[str, Any]], pd.DataFrame]:
     """Run the three months for one county; rows per (month, model) and month-1 feature firing rates."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(work or tmp)
@@ -154,7 +159,7 @@ def simulate(spec: CountySpec, policy: Policy, work: Path | None = None) -> tupl
         rng = np.random.default_rng([spec.seed, 17])
         rows: list[dict[str, Any]] = []
         stopped: set[str] = set()
-        fires = pd.Series(dtype=float)
+        fires = pd.DataFrame()
         for m, period in enumerate(MONTHS, start=1):
             t0 = time.perf_counter()
             ds, index, rules, planted = _month(root / "data", period, spec, policy, stopped)
@@ -163,7 +168,7 @@ def simulate(spec: CountySpec, policy: Policy, work: Path | None = None) -> tupl
             learn = score_households(ds, index, rules, policy, outcomes, ModelStore(root / "models"))
             base = score_households(ds, index, rules, _no_learning(policy), outcomes, ModelStore(root / "m0"))
             if m == 1:
-                fires = firing(learn.scores, planted)
+                fires = firing(learn.scores, planted, policy.favour.reason_min_z)
             for name, res in (("unsupervised", base), ("learning", learn)):
                 rows.append(
                     {

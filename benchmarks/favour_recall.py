@@ -75,10 +75,15 @@ def main() -> None:
         if not part.empty:
             print(f"\nPooled, {label} counties:")
             print(pooled(part).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    f = pd.DataFrame(fires)
-    f.columns = [f"seed {s} clans {c:g}" for s, c in f.columns]
-    print("\nMonth 1: share of never-planted roll households on which each feature fires (> 0):")
-    print(f.to_string(float_format=lambda v: f"{v:.3f}"))
+    print("\nMonth 1, never-planted roll households: share where each feature is > 0 / is a reason (z ≥ 1.5),")
+    print("mean over counties:")
+    parts = {}
+    for label, keep in (("mixed", lambda c: c == 0), ("single-clan", lambda c: c > 0)):
+        got = [f for (_, c), f in fires.items() if keep(c)]
+        if got:
+            mean = sum(got) / len(got)
+            parts[(label, "> 0")], parts[(label, "reason")] = mean["> 0"], mean["reason"]
+    print(pd.DataFrame(parts).to_string(float_format=lambda v: f"{v:.3f}"))
     print(f"\ntotal {time.perf_counter() - began:.0f} s")
 
 

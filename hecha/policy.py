@@ -128,9 +128,8 @@ class FavourPolicy(_Section):
     min_labels_per_class: int = Field(
         default=5, ge=1
     )  # confirmed, and not-favour, households needed to train supervised
-    pu_reliable_negatives: bool = (
-        True  # add never-flagged, low-anomaly, undecided households as negatives (PU learning)
-    )
+    pu_reliable_negatives: bool = True  # add never-flagged, undecided households as negatives (PU learning)
+    C: float = Field(default=0.1, gt=0)  # inverse L2 strength of the supervised weights (the anomaly score is free)
     calibrate_min_per_class: int = Field(default=20, ge=2)  # from here on CalibratedClassifierCV is used
     fairness_ratio_warn: float = Field(default=1.25, gt=1)  # warn when minority-name flag rate differs by this ratio
     random_state: int = 0

@@ -5,6 +5,25 @@
 with a supervised model trained on those decisions (FavourClassifier), then
 caps the list, explains every entry in Chinese and reports villages, fairness
 and precision. A flag is a reason to verify, never a decision.
+
+When the supervised model trains (policy `min_labels_per_class`, 5): once inspectors have
+confirmed at least 5 households and there are at least 5 not-favour examples. Five, because
+the supervised model is the anomaly score (not shrunk) plus non-negative, L2-shrunk
+re-weightings of the features: it needs only enough positives to say which signs matter in
+this county, and with fewer than five a single household is over a fifth of all it knows
+about favour. A month's list of 5–10 households reviewed at 60–80% yields 3–7 confirmations,
+so a county trains in its second or third month instead of waiting a year for 20 of each.
+Until then the card says why (`fallback_reason`) and the unsupervised list is used.
+
+Positive-unlabelled learning: most flagged households are never decided, and inspectors clear
+few (a good list has few false alarms), so confirmed-vs-cleared alone would be a handful of
+negatives, all hard cases. The not-favour side is therefore inspectors' clearances plus
+reliable negatives (`store.reliable_negatives`: never flagged by any month's model, never
+decided; a percent or two of them may be favour-based, which the L2 penalty absorbs). Flagged-but-undecided households are left out of training: treating
+them as negatives (the naive PU reading) would teach the model that the list itself is clean.
+The Elkan–Noto correction (classify labelled vs unlabelled, divide by the label rate) was
+not chosen: it assumes labels are a random sample of the positives, and ours are exactly
+the positives the unsupervised list ranked highest.
 """
 
 from __future__ import annotations
@@ -84,7 +103,12 @@ def _fit(
         "protected_check": "passed",
     }
     if n_pos >= fp.min_labels_per_class and n_neg + len(rn) >= fp.min_labels_per_class:
-        sup = FavourClassifier(calibrate_min_per_class=fp.calibrate_min_per_class, random_state=fp.random_state)
+        sup = FavourClassifier(
+            C=fp.C,
+            calibrate_min_per_class=fp.calibrate_min_per_class,
+            anomaly_last=True,  # ANOMALY is full's last column: the unsupervised ranking is the prior
+            random_state=fp.random_state,
+        )
         Xt = pd.concat([Xt, rn[Xt.columns].set_axis("rn:" + rn.index.astype(str), axis=0)])
         y = pd.concat([y, pd.Series(0, index=Xt.index[len(y) :])]).astype(int)
         sup.fit(Xt.to_numpy(), y.to_numpy())
@@ -93,7 +117,7 @@ def _fit(
         params = sup.get_params()
         card |= {
             "kind": "supervised",
-            "estimator": "LogisticRegression",
+            "estimator": "PositiveLogisticRegression" if sup.nonnegative else "LogisticRegression",
             "calibrated": sup.calibrated_,
             "version": model_version(Xt, params, y),
             "params": params,

@@ -32,4 +32,5 @@ def test_three_months_of_decisions_train_the_supervised_model(tmp_path: Path) ->
         conf = int(str(sup["labels(conf/clr/rn)"]).split("/")[0])
         assert conf >= load_policy().favour.min_labels_per_class  # labels came back from the case store
     # the month-1 firing report covers every feature, as shares
-    assert fires.between(0, 1).all() and len(fires) > 10
+    assert ((fires >= 0) & (fires <= 1)).all().all() and len(fires) > 10
+    assert (fires["reason"] <= fires["> 0"] + 1e-9).all()
