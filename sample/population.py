@@ -199,25 +199,24 @@ def adult_splits(
     at 22–30 years of age: mostly years ago, a few within the last year or two, as in a real
     village. Nothing about this is favour; it is what the favour features must not mistake.
     """
-    alive_age = people["age"].between(22, 55) & (people["relation"] == "子")
-    big = hh.index[(hh["size"] >= 3) & ~hh["urban"]]
-    cand = people[alive_age & people["hh"].isin(big)].drop_duplicates("hh")
-    cand = cand[rng.random(len(cand)) < share]
-    if cand.empty:
+    sons = people[people["age"].between(22, 55) & (people["relation"] == "子")]
+    sons = sons[sons["hh"].isin(hh.index[(hh["size"] >= 3) & ~hh["urban"]])].drop_duplicates("hh")
+    at_age = rng.uniform(22.0, 30.0, len(sons))  # when he marries or is given a house plot
+    chosen = (rng.random(len(sons)) < share) & (sons["age"].to_numpy() > at_age)  # not yet: still at home
+    sons, at_age = sons[chosen], at_age[chosen]
+    if sons.empty:
         return hh, people
     seq = hh["hukou_id"].str[-5:].astype(int).groupby(hh["village_idx"]).max().to_dict()
     rows = []
-    for i, (pid, person) in enumerate(cand.iterrows()):
+    for i, ((pid, person), at) in enumerate(zip(sons.iterrows(), at_age, strict=True)):
         origin = hh.loc[int(person["hh"])]
         v = int(origin["village_idx"])
         seq[v] += 1
-        at_age = rng.uniform(22.0, 30.0)
-        years_ago = max(float(person["age"]) - at_age, rng.uniform(0.1, 0.5))
         row = origin.copy()
         row["hh"] = len(hh) + i
         row["size"] = 1
         row["hukou_id"] = str(origin["hukou_id"])[:-5] + f"{seq[v]:05d}"
-        row["established"] = anchor - int(years_ago * 365.25) * DAY
+        row["established"] = anchor - int((float(person["age"]) - at) * 365.25) * DAY
         row["phone"] = "1" + str(rng.choice(["38", "39", "58", "59"])) + f"{rng.integers(0, 10**8):08d}"
         row["bank_account"] = f"62171{len(hh) + i:09d}{rng.integers(0, 10**5):05d}"
         rows.append(row)

@@ -173,7 +173,8 @@ def score_households(
     feats = build_features(dataset, index, rule_findings, fp)
     snapshots = models.snapshots(dataset.county)  # before this month's is written
     score, contrib, norms, card, full = _fit(feats, outcomes, fp, models, snapshots, dataset.county, dataset.period)
-    flagged = select_flagged(score, fp, set(feats.context.index[feats.context["rule_cases"] > 0]))
+    already = set(feats.context.index[feats.context["rule_cases"] > 0])
+    flagged = select_flagged(score, fp, already, floor_by=full[ANOMALY])
     scored = full.assign(score=score, flagged=flagged, model_kind=card["kind"], model_version=card["version"])
     models.save_snapshot(scored, dataset.county, dataset.period)
     findings = finding_rows(dataset, feats, full, score, flagged, contrib, norms, card, fp)

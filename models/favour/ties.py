@@ -123,7 +123,9 @@ def surname_share(keys: pd.DataFrame) -> dict[tuple[str, str], float]:
     per_village = keys.groupby("village")["hukou_id"].nunique()
     counts = keys.groupby(["village", "k"])["hukou_id"].nunique()
     share = counts / per_village.reindex(counts.index.get_level_values("village")).to_numpy()
-    return {(str(v), str(k)): float(x) for (v, k), x in share.items()}
+    villages = share.index.get_level_values("village").astype(str)
+    names = share.index.get_level_values("k").astype(str)
+    return dict(zip(zip(villages, names, strict=True), share.astype(float).tolist(), strict=True))
 
 
 def _persons_in(dataset: Dataset, index: PersonIndex, source: str) -> set[str]:
