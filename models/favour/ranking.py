@@ -40,9 +40,9 @@ def select_flagged(
       min_score the floor below which nothing is listed. `floor_by` is the score the floor
       applies to: the unsupervised risk, also when the supervised probability ranks, so that
       "unusual enough to list" means the same whichever model orders the list.
-    - With `list_break`, the list ends where the scores drop most sharply between
-      min_flag_share and the cap: the households above that drop stand apart from the
-      county, the ones below look like the rest. A list padded to the cap with households
+    - With `list_break`, the list ends where the scores drop most sharply within the cap (but
+      not before min_flag_share of households): the households above that drop stand apart
+      from the county, the ones below look like the rest. A list padded to the cap with households
       that look ordinary teaches inspectors to skim it.
     """
     cap = math.floor(policy.max_flag_share * len(score))
@@ -55,8 +55,8 @@ def select_flagged(
     if policy.list_break and n > floor:
         values = ranked.to_numpy()[: n + 1]
         nxt = np.append(values[1:], min(policy.min_score, values[-1]))[:n]  # the score just below each place
-        drops = values[floor - 1 : n] - nxt[floor - 1 : n]  # the drop after places floor..n
-        n = floor + int(np.argmax(drops))
+        sharpest = int(np.argmax(values[:n] - nxt)) + 1  # the list would end after this place
+        n = max(sharpest, floor)
     return pd.Series(score.index.isin(order.index[:n]), index=score.index)
 
 
