@@ -1,161 +1,90 @@
-"""FAVOUR_RISK recall on generated counties with planted favour clusters (人情保).
+"""FAVOUR_RISK ranking quality over three months of inspector decisions (人情保), one run.
 
-For each county: month 1 is scored with no labels (unsupervised); inspectors are
-simulated on the top 2k households (k = planted count: planted -> confirmed,
-others -> cleared); month 2 is scored with those outcomes (supervised) and,
-for comparison, again without them. Everything runs through the real pipeline:
-generate_county -> load_dataset -> resolve -> run_rules -> score_households.
+Counties come from the project generator with villages as they are (`sample.Villages`):
+ordinary 分户 in every county, single-clan villages in some (`--clans`), favour-based
+households enrolled through the cycle. Each county runs months 1–3 through the real
+pipeline and case store (benchmarks/favour_loop.py: write_run, workflow.assign/decide,
+outcomes.load_outcomes), learning pipeline vs the unsupervised baseline.
 
-Figures:
-  recall@2k        planted households among the 2k highest scores / k
-  list recall      planted households on the capped list / k (what inspectors get)
-  new recall@2k    month 2, households reviewed in month 1 left out: recall of the
-                   planted households nobody has decided yet, in the top 2·(their count)
-                   of the rest: does what inspectors taught carry to households they
-                   have not seen? (inspectors review the top review×k of month 1)
+Figures (households still to be worked: no rule case this month, not decided before):
+  k               planted favour households still undecided on the roll
+  recall@k        planted among the k highest scores / k (this is also precision@k)
+  list            length of the FAVOUR_RISK list (capped, ended at its sharpest drop)
+  recall@list     planted on the list / k
+  precision@list  planted on the list / list length   (capped-list precision)
 
-Usage: .venv/bin/python benchmarks/favour_recall.py [--households 3000] [--seeds 11 12 13]
-       [--review 1.0] [--no-split-dates]
+Usage: .venv/bin/python benchmarks/favour_recall.py [--households 3000]
+       [--seeds 11 12 13 14 15 16] [--clans 0 0 0.8 0.8 0.8 0.8] [--no-split-dates]
 """
 
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
-from pathlib import Path
 
 import pandas as pd
 
-from checks.ingest import load_dataset
-from hecha.policy import Policy, load_policy
-from matching.resolve import resolve
-from models.favour import FavourResult, ModelStore, score_households
-from models.favour.ties import ESTABLISHED_COLUMNS
-from models.rules import run_rules
-from sample.generate import generate_county
-
-COUNTY = "429006"
+from benchmarks.favour_loop import CountySpec, simulate
+from hecha.policy import load_policy
 
 
-def _next(period: str) -> str:
-    return (pd.Period(period, "M") + 1).strftime("%Y-%m")
-
-
-def _month(root: Path, period: str, households: int, seed: int, policy: Policy, no_split_dates: bool) -> tuple:
-    generate_county(root, COUNTY, period, households, seed)
-    folder = root / COUNTY / period
-    ds = load_dataset(folder, COUNTY, period)
-    if no_split_dates:  # a registry export without 分户/立户 dates: the split must be read from structure
-        reg = ds.frames["household_registry"]
-        ds.frames["household_registry"] = reg.drop(columns=[c for c in ESTABLISHED_COLUMNS if c in reg])
-    index = resolve(ds, policy.linkage)
-    rules = run_rules(ds, index, policy).findings
-    planted = set(pd.read_csv(folder / "_truth" / "favour.csv", dtype=str)["household_id"])
-    return ds, index, rules, planted
-
-
-def _top(res: FavourResult, n: int, exclude: set[str] | None = None) -> set[str]:
-    s = res.scores["score"].drop(index=list((exclude or set()) & set(res.scores.index)))
-    return set(s.sort_values(ascending=False, kind="stable").index[:n])
-
-
-def _list_precision(res: FavourResult, planted: set[str]) -> float:
-    listed = set(res.findings["household_id"])
-    return len(listed & planted) / max(len(listed), 1)
-
-
-def _outcomes(reviewed: set[str], planted: set[str], period: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "case_id": f"sim-{h}",
-                "finding": "FAVOUR_RISK",
-                "category": "favour",
-                "subject_key": f"h:{h}",
-                "household_id": h,
-                "region_code": "",
-                "period": period,
-                "decision": "confirmed" if h in planted else "cleared",
-                "decided_at": pd.Timestamp(f"{period}-28"),
-            }
-            for h in sorted(reviewed)
-        ]
-    )
-
-
-def run(
-    households: int, seed: int, period: str, work: Path, review: float, no_split_dates: bool, policy: Policy
-) -> dict[str, object]:
-    t0 = time.perf_counter()
-    ds, index, rules, planted = _month(work / "data", period, households, seed, policy, no_split_dates)
-    k = len(planted)
-    if k == 0:
-        raise SystemExit(f"seed {seed}: the generator planted no favour households")
-    res1 = score_households(ds, index, rules, policy, None, ModelStore(work / "models"))
-    listed = set(res1.findings["household_id"])
-    reviewed = _top(res1, max(1, round(review * k)))
-    out = _outcomes(reviewed, planted, period)
-
-    p2 = _next(period)
-    ds2, index2, rules2, planted2 = _month(work / "data", p2, households, seed, policy, no_split_dates)
-    sup = score_households(ds2, index2, rules2, policy, out, ModelStore(work / "models"))
-    uns = score_households(ds2, index2, rules2, policy, None, ModelStore(work / "models-unsup"))
-    k2, new = len(planted2), planted2 - reviewed
-    n_new = 2 * len(new)
-    return {
-        "seed": seed,
-        "roll_households": len(res1.scores),
-        "planted_k": k,
-        "unsup_recall@2k": len(_top(res1, 2 * k) & planted) / k,
-        "list_size": len(listed),
-        "list_recall": len(listed & planted) / k,
-        "list_precision": len(listed & planted) / max(len(listed), 1),
-        "fairness_ratio": res1.fairness.get("ratio"),
-        "labels(conf/clr)": f"{int(out['decision'].eq('confirmed').sum())}/{int(out['decision'].eq('cleared').sum())}",
-        "m2_kind": sup.model_info["kind"],
-        "m2_sup_recall@k": len(_top(sup, k2) & planted2) / k2,
-        "m2_unsup_recall@k": len(_top(uns, k2) & planted2) / k2,
-        "m2_sup_list_prec": _list_precision(sup, planted2),
-        "m2_unsup_list_prec": _list_precision(uns, planted2),
-        "m2_sup_recall@2k": len(_top(sup, 2 * k2) & planted2) / k2,
-        "m2_unsup_recall@2k": len(_top(uns, 2 * k2) & planted2) / k2,
-        "m2_sup_new_recall@2k": len(_top(sup, n_new, reviewed) & new) / len(new) if new else float("nan"),
-        "m2_unsup_new_recall@2k": len(_top(uns, n_new, reviewed) & new) / len(new) if new else float("nan"),
-        "seconds": round(time.perf_counter() - t0, 1),
-    }
+def pooled(table: pd.DataFrame) -> pd.DataFrame:
+    """Sums of hits over counties, then the ratios: every planted household weighs the same."""
+    g = table.groupby(["month", "model"], sort=True)
+    out = g[["k", "hits@k", "list", "hits@list"]].sum()
+    out["recall@k"] = out["hits@k"] / out["k"]
+    out["recall@list"] = out["hits@list"] / out["k"]
+    out["precision@list"] = out["hits@list"] / out["list"]
+    out["supervised_counties"] = g["kind"].apply(lambda s: int((s == "supervised").sum()))
+    return out.reset_index()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--households", type=int, default=3000)
-    ap.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
-    ap.add_argument("--period", default="2026-10")
-    ap.add_argument(
-        "--review", type=float, default=1.0, help="inspectors decide the top review×k households of month 1"
-    )
+    ap.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13, 14, 15, 16])
+    ap.add_argument("--clans", type=float, nargs="+", default=[0.0, 0.0, 0.8, 0.8, 0.8, 0.8])
+    ap.add_argument("--splits", type=float, default=0.15)
     ap.add_argument("--no-split-dates", action="store_true", help="drop the registry's 立户日期 before scoring")
     args = ap.parse_args()
+    if len(args.clans) not in (1, len(args.seeds)):
+        raise SystemExit("--clans takes one value, or one per seed")
+    clans = args.clans * len(args.seeds) if len(args.clans) == 1 else args.clans
     policy = load_policy()  # once: every county is scored under the same settings
-    rows = []
-    for seed in args.seeds:
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                rows.append(
-                    run(args.households, seed, args.period, Path(tmp), args.review, args.no_split_dates, policy)
-                )
-            except Exception as exc:  # one failed county must not hide the others' figures
-                print(f"seed {seed}: failed, left out of the table: {type(exc).__name__}: {exc}", flush=True)
-                continue
-            print(pd.DataFrame(rows[-1:]).to_string(index=False), flush=True)
+    began = time.perf_counter()
+    rows, fires = [], {}
+    for seed, share in zip(args.seeds, clans, strict=True):
+        spec = CountySpec(seed, args.households, clans=share, splits=args.splits, no_split_dates=args.no_split_dates)
+        try:
+            got, fire = simulate(spec, policy)
+        except Exception as exc:  # one failed county must not hide the others' figures
+            print(f"seed {seed}: failed, left out of the table: {type(exc).__name__}: {exc}", flush=True)
+            continue
+        rows += got
+        fires[(seed, share)] = fire
+        print(pd.DataFrame(got).to_string(index=False, float_format=lambda v: f"{v:.3f}"), flush=True)
     table = pd.DataFrame(rows)
-    print(
-        f"\nFAVOUR_RISK recall (measured; review={args.review}×k, split dates {'dropped' if args.no_split_dates else 'kept'}):"
-    )
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    num = table.select_dtypes("number").drop(columns=["seed"])
-    print("\nmean:")
-    print(num.mean().round(3).to_string())
+    cols = ["seed", "clans", "month", "model", "kind", "labels(conf/clr/rn)", "k", "recall@k", "list"]
+    cols += ["recall@list", "precision@list", "reviewed", "fairness_ratio", "fairness_ci95", "seconds"]
+    dates = "dropped" if args.no_split_dates else "kept"
+    print(f"\nFAVOUR_RISK over three months ({args.households} households a county, 分户 dates {dates}), measured:")
+    print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print("\nPooled over counties (hits summed), by month and model:")
+    print(pooled(table).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    for label, part in (("single-clan", table[table["clans"] > 0]), ("mixed", table[table["clans"] == 0])):
+        if not part.empty:
+            print(f"\nPooled, {label} counties:")
+            print(pooled(part).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print("\nMonth 1, never-planted roll households: share where each feature is > 0 / is a reason (z ≥ 1.5),")
+    print("mean over counties:")
+    parts = {}
+    for label, keep in (("mixed", lambda c: c == 0), ("single-clan", lambda c: c > 0)):
+        got = [f for (_, c), f in fires.items() if keep(c)]
+        if got:
+            mean = sum(got) / len(got)
+            parts[(label, "> 0")], parts[(label, "reason")] = mean["> 0"], mean["reason"]
+    print(pd.DataFrame(parts).to_string(float_format=lambda v: f"{v:.3f}"))
+    print(f"\ntotal {time.perf_counter() - began:.0f} s")
 
 
 if __name__ == "__main__":

@@ -123,6 +123,8 @@ class FavourPolicy(_Section):
     enabled: bool = True
     max_flag_share: float = Field(default=0.03, gt=0, le=1)  # at most this share of roll households flagged
     min_score: float = Field(default=0.5, ge=0, le=1)  # never flag below this score
+    min_flag_share: float = Field(default=0.01, ge=0, le=1)  # the list ends at the sharpest drop, not before this share
+    list_break: bool = True  # end the list at the sharpest drop in score between min_flag_share and the cap
     max_reasons: int = Field(default=3, ge=1)  # reasons shown per household
     reason_min_z: float = Field(default=1.5, ge=0)  # a feature is a reason from this robust z upwards
     working_age: tuple[int, int] = (18, 59)  # labour-capacity window (a capacity feature, not age as such)
@@ -133,7 +135,11 @@ class FavourPolicy(_Section):
     z_weight: float = Field(
         default=0.5, ge=0, le=1
     )  # unsupervised score = z_weight*z-score part + rest*IsolationForest
-    min_labels_per_class: int = Field(default=5, ge=1)  # confirmed AND cleared households needed to train supervised
+    min_labels_per_class: int = Field(
+        default=5, ge=1
+    )  # confirmed, and not-favour, households needed to train supervised
+    pu_reliable_negatives: bool = True  # add never-flagged, undecided households as negatives (PU learning)
+    C: float = Field(default=0.1, gt=0)  # inverse L2 strength of the supervised weights (the anomaly score is free)
     calibrate_min_per_class: int = Field(default=20, ge=2)  # from here on CalibratedClassifierCV is used
     fairness_ratio_warn: float = Field(default=1.25, gt=1)  # warn when minority-name flag rate differs by this ratio
     random_state: int = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sample import calendar as cal
 from sample.planter import Planter, add_poverty, dibao_program, hid_of
 from sample.world import DAY, cell
 
@@ -36,11 +37,13 @@ def plant_favour(pl: Planter) -> None:
     couple of genuine households then, so the burst alone does not separate them."""
     w, p, rng = pl.w, pl.w.people, pl.rng
     villages = w.geo.index[~w.geo["urban"]].to_numpy()
-    n_villages = max(2, len(w.geo) // 12)
+    # Enrolled through the cycle, there is at least one cluster for each of the first three months.
+    n_villages = max(3 if w.villages.staggered_favour else 2, len(w.geo) // 12)
     picked = [int(v) for v in rng.permutation(villages)[:n_villages]]
     fav_rows = []
-    for v in sorted(picked):
+    for i, v in enumerate(sorted(picked)):
         geo = w.geo.loc[v]
+        later = i % 3 if w.villages.staggered_favour else 0  # months after the anchor this cluster is enrolled
         handler = int(w.handlers.loc[w.handlers["town"] == geo["town"], "pid"].iloc[0])
         cadres = w.cadres[w.cadres["region_code"] == geo["region_code"]]["pid"].tolist()
         in_village = p["hh"].isin(w.hh.index[w.hh["village_idx"] == v])
@@ -49,6 +52,11 @@ def plant_favour(pl: Planter) -> None:
         ]
         for kind in kinds:
             enrolled = w.anchor - int(rng.integers(8, 85)) * DAY
+            if later:  # enrolled during that month: on its roll and the next ones, not before
+                enrolled = (
+                    cal.first_day(cal.period_of(cal.month_index(w.anchor_period) + later))
+                    + int(rng.integers(0, 25)) * DAY
+                )
             k = pl.plant("FAVOUR_RISK", fixable=False)
             if kind == "handler_kin":
                 hh_h = int(cell(p, handler, "hh"))

@@ -18,6 +18,7 @@ from sample import calendar as cal
 from sample.assets import clean_assets
 from sample.noise import add_noise
 from sample.plants import plant_all
+from sample.population import Villages
 from sample.snapshot import Snapshot, build_snapshot
 from sample.world import World, build_world, cell, rng_for
 from sample.write import PLAN, write_source
@@ -26,13 +27,18 @@ log = logging.getLogger(__name__)
 MIN_HOUSEHOLDS = 400  # below this there are not enough distinct households for every planted case
 
 
-def build_county(county: str, period: str, households: int, seed: int) -> tuple[World, Snapshot]:
-    """The clean world of the period's cycle and the period's clean snapshot (no noise)."""
+def build_county(
+    county: str, period: str, households: int, seed: int, villages: Villages | None = None
+) -> tuple[World, Snapshot]:
+    """The clean world of the period's cycle and the period's clean snapshot (no noise).
+
+    `villages` makes villages as they are (single-clan, ordinary 分户, favour enrolled through the cycle).
+    """
     if households < MIN_HOUSEHOLDS:
         raise ValueError(
             f"样例县至少 {MIN_HOUSEHOLDS} 户 (at least {MIN_HOUSEHOLDS} households): every case needs its own"
         )
-    world = build_world(county, cal.anchor_of(period), households, seed)
+    world = build_world(county, cal.anchor_of(period), households, seed, villages)
     plant_all(world, rng_for(seed, 10))
     clean_assets(world, rng_for(seed, 11))
     return world, build_snapshot(world, period)
@@ -46,10 +52,11 @@ def generate_county(
     seed: int = 7,
     *,
     noise: float = 1.0,
+    villages: Villages | None = None,
 ) -> Path:
     """Write every source and `_truth/` into root/<county>/<period>/ and return that folder."""
     began = time.perf_counter()
-    world, snap = build_county(county, period, households, seed)
+    world, snap = build_county(county, period, households, seed, villages)
     folder = Path(root) / county / period
     folder.mkdir(parents=True, exist_ok=True)
     protected = set(snap.decoys["pid"].astype(int).tolist())

@@ -211,3 +211,18 @@ def village_names(rng: np.random.Generator, n: int) -> list[str]:
     stems = [a + b for a in _STEM1 for b in _STEM2 if a != b]
     picks = rng.choice(len(stems), size=n, replace=False)
     return [stems[i] for i in picks]
+
+
+def clan_surnames(rng: np.random.Generator) -> tuple[list[str], list[float]]:
+    """The surnames of a single-clan village (张家湾, 王家台): one to three clans and their shares.
+
+    The main clan holds 45–80% of the hukou, the others split what is left of a 75–92% cover;
+    the rest are families that married or moved in, with the county's own mix.
+    """
+    n = int(rng.choice([1, 2, 3], p=[0.4, 0.4, 0.2]))
+    chars = np.array(list(SURNAMES))
+    picked = rng.choice(chars, size=n, replace=False, p=_SURNAME_WEIGHTS / _SURNAME_WEIGHTS.sum())
+    cover = rng.uniform(0.75, 0.92)
+    main = min(cover, rng.uniform(0.45, 0.8)) if n > 1 else cover
+    rest = rng.dirichlet(np.ones(n - 1)) * (cover - main) if n > 1 else np.array([])
+    return [str(c) for c in picked], [float(main), *(float(x) for x in rest)]

@@ -7,6 +7,7 @@ can be regenerated one month on with the same people (see `world.anchor_of`).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,23 @@ from sample import names
 from sample.ids import make_ids
 
 DAY = np.timedelta64(1, "D")
+
+
+@dataclass(frozen=True)
+class Villages:
+    """Villages as they are (all off by default: the county the other tests were written on).
+
+    clans: share of rural villages that are single-clan (a few surnames cover most hukou);
+    splits: share of rural hukou whose grown son has his own hukou at the parents' address (分户);
+    staggered_favour: favour-based households keep being enrolled through the cycle (a third of
+    the planted villages one month later, a third two months later) instead of all before month 1.
+    """
+
+    clans: float = 0.0
+    splits: float = 0.0
+    staggered_favour: bool = False
+
+
 _SIZE_P = np.array([0.14, 0.27, 0.24, 0.18, 0.11, 0.06])
 
 
@@ -141,3 +159,71 @@ def _minority(rng: np.random.Generator, people: pd.DataFrame, households: int) -
         for r in rows:
             pool = names.UYGHUR_GIVEN[str(people.at[r, "sex"])]
             people.at[r, "name"] = str(rng.choice(np.array(pool))) + "·" + father
+
+
+FAMILY_LINE = ("户主", "子", "女", "孙子", "孙女", "父亲")  # relations that carry the hukou's family surname
+
+
+def clan_villages(
+    geo: pd.DataFrame, hh: pd.DataFrame, people: pd.DataFrame, rng: np.random.Generator, share: float
+) -> None:
+    """Make a share of rural villages single-clan (in place): most hukou there share one to three surnames.
+
+    Only the family line takes the clan name; spouses and mothers married in keep their own,
+    and minority-name households keep theirs. geo gains a `clan` column (the clan surnames).
+    """
+    geo["clan"] = ""
+    rural = geo.index[~geo["urban"]].to_numpy()
+    chosen = rural[rng.random(len(rural)) < share]
+    han = ~people["name"].str.contains("·", regex=False)
+    line = people["relation"].isin(FAMILY_LINE) & han
+    for v in chosen.tolist():
+        clans, shares = names.clan_surnames(rng)
+        geo.at[v, "clan"] = "".join(clans)
+        hukous = hh.index[hh["village_idx"] == v].to_numpy()
+        u = rng.random(len(hukous))
+        edges = np.cumsum(shares)
+        pick = np.searchsorted(edges, u, side="right")  # len(clans) = keeps its own surname
+        for h, k in zip(hukous.tolist(), pick.tolist(), strict=True):
+            if k < len(clans):
+                rows = people.index[(people["hh"] == h) & line]
+                people.loc[rows, "name"] = clans[k] + people.loc[rows, "name"].str[1:]
+
+
+def adult_splits(
+    hh: pd.DataFrame, people: pd.DataFrame, rng: np.random.Generator, anchor: np.datetime64, share: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Ordinary 分户: in a share of rural hukou a grown son has his own hukou at his parents' address.
+
+    A son sets up his hukou when he marries or is given a house plot, so the split is dated
+    at 22–30 years of age: mostly years ago, a few within the last year or two, as in a real
+    village. Nothing about this is favour; it is what the favour features must not mistake.
+    """
+    sons = people[people["age"].between(22, 55) & (people["relation"] == "子")]
+    sons = sons[sons["hh"].isin(hh.index[(hh["size"] >= 3) & ~hh["urban"]])].drop_duplicates("hh")
+    at_age = rng.uniform(22.0, 30.0, len(sons))  # when he marries or is given a house plot
+    chosen = (rng.random(len(sons)) < share) & (sons["age"].to_numpy() > at_age)  # not yet: still at home
+    sons, at_age = sons[chosen], at_age[chosen]
+    if sons.empty:
+        return hh, people
+    seq = hh["hukou_id"].str[-5:].astype(int).groupby(hh["village_idx"]).max().to_dict()
+    rows = []
+    for i, ((pid, person), at) in enumerate(zip(sons.iterrows(), at_age, strict=True)):
+        origin = hh.loc[int(person["hh"])]
+        v = int(origin["village_idx"])
+        seq[v] += 1
+        row = origin.copy()
+        row["hh"] = len(hh) + i
+        row["size"] = 1
+        row["hukou_id"] = str(origin["hukou_id"])[:-5] + f"{seq[v]:05d}"
+        row["established"] = anchor - int((float(person["age"]) - at) * 365.25) * DAY
+        row["phone"] = "1" + str(rng.choice(["38", "39", "58", "59"])) + f"{rng.integers(0, 10**8):08d}"
+        row["bank_account"] = f"62171{len(hh) + i:09d}{rng.integers(0, 10**5):05d}"
+        rows.append(row)
+        people.at[pid, "hh"] = len(hh) + i
+        people.at[pid, "relation"] = "户主"
+    new = pd.DataFrame(rows).set_index("hh", drop=False)
+    new.index.name = hh.index.name
+    hh = pd.concat([hh, new])
+    hh["size"] = people.groupby("hh").size().reindex(hh.index, fill_value=0)
+    return hh, people

@@ -73,6 +73,8 @@ def build_roll(world: World, period: str, k: int) -> pd.DataFrame:
             "handler_pid": members["handler"],
         }
     )
+    month_end = pd.Timestamp(cal.first_day(period) + 31 * DAY).replace(day=1)
+    units = units[~(units["enrolled_date"] >= month_end)]  # enrolled after this month: not on its roll yet
     units["household_size"] = units.groupby("household_id")["_pid"].transform("size")
 
     excluded = world.exclusions[applies(world.exclusions, world, k)] if len(world.exclusions) else world.exclusions

@@ -250,7 +250,12 @@ def build_snapshot(world: World, period: str) -> Snapshot:
         ),
         "standards": standards_rows(world.county, world.anchor),
     }
-    return Snapshot(period, k, frames, _truth(world, k), _decoys(world, k), world.favour)
+    # A favour household enrolled after this month is not on the roll yet, nor in this month's truth.
+    on_roll = set(frames["roll"]["household_id"])
+    truth = _truth(world, k)
+    truth = truth[(truth["finding"] != "FAVOUR_RISK") | truth["household_id"].isin(on_roll)].reset_index(drop=True)
+    favour = world.favour[world.favour["household_id"].isin(on_roll)].reset_index(drop=True)
+    return Snapshot(period, k, frames, truth, _decoys(world, k), favour)
 
 
 def _truth(world: World, k: int) -> pd.DataFrame:

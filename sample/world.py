@@ -15,7 +15,7 @@ import pandas as pd
 
 from sample import calendar as cal
 from sample.ids import check_chars
-from sample.population import build_people, geography
+from sample.population import Villages, adult_splits, build_people, clan_villages, geography
 
 DAY = cal.DAY
 # Current monthly standards (Tianmen 429006, policy-reference.md); see standards_rows().
@@ -74,6 +74,7 @@ class World:
     repeats: pd.DataFrame = field(default_factory=pd.DataFrame)  # extra registry rows (sample.registry)
     unregistered: set[int] = field(default_factory=set)  # pids the registry does not list (another county)
     used_hh: set[int] = field(default_factory=set)
+    villages: Villages = field(default_factory=Villages)
     next_account: int = 0
     households: int = 0
 
@@ -273,11 +274,17 @@ def _poverty(world: World, rng: np.random.Generator) -> None:
     world.illness = pd.Series(rng.random(len(members)) < 0.04, index=members)
 
 
-def build_world(county: str, anchor_period: str, households: int, seed: int) -> World:
-    """The clean anchor-month county (plants and decoys are added by plants.plant_all)."""
+def build_world(county: str, anchor_period: str, households: int, seed: int, villages: Villages | None = None) -> World:
+    """The clean anchor-month county (plants and decoys are added by plants.plant_all); `villages`
+    adds single-clan villages and ordinary 分户 (population.Villages; none by default)."""
+    v = villages or Villages()
     anchor = cal.first_day(anchor_period)
     geo = geography(rng_for(seed, 1), county, households)
     hh, people = build_people(rng_for(seed, 2), county, households, anchor, geo)
+    if v.clans > 0:
+        clan_villages(geo, hh, people, rng_for(seed, 12), v.clans)
+    if v.splits > 0:
+        hh, people = adult_splits(hh, people, rng_for(seed, 13), anchor, v.splits)
     world = World(
         county,
         seed,
@@ -297,7 +304,8 @@ def build_world(county: str, anchor_period: str, households: int, seed: int) -> 
         pd.Series(dtype=bool),
         np.array([], dtype=int),
     )
-    world.households = households
+    world.households = len(hh)  # fresh accounts are numbered above every hukou's
+    world.villages = v
     _deaths_before(world, rng_for(seed, 3))
     alive = world.alive_on(anchor)
     world.people["hsize_now"] = world.people["hh"].map(world.people[alive].groupby("hh").size()).fillna(0)

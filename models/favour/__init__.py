@@ -5,6 +5,25 @@
 with a supervised model trained on those decisions (FavourClassifier), then
 caps the list, explains every entry in Chinese and reports villages, fairness
 and precision. A flag is a reason to verify, never a decision.
+
+When the supervised model trains (policy `min_labels_per_class`, 5): once inspectors have
+confirmed at least 5 households and there are at least 5 not-favour examples. Five, because
+the supervised model is the anomaly score (not shrunk) plus non-negative, L2-shrunk
+re-weightings of the features: it needs only enough positives to say which signs matter in
+this county, and with fewer than five a single household is over a fifth of all it knows
+about favour. A month's list of 5–10 households reviewed at 60–80% yields 3–7 confirmations,
+so a county trains in its second or third month instead of waiting a year for 20 of each.
+Until then the card says why (`fallback_reason`) and the unsupervised list is used.
+
+Positive-unlabelled learning: most flagged households are never decided, and inspectors clear
+few (a good list has few false alarms), so confirmed-vs-cleared alone would be a handful of
+negatives, all hard cases. The not-favour side is therefore inspectors' clearances plus
+reliable negatives (`store.reliable_negatives`: never flagged by any month's model, never
+decided; a percent or two of them may be favour-based, which the L2 penalty absorbs). Flagged-but-undecided households are left out of training: treating
+them as negatives (the naive PU reading) would teach the model that the list itself is clean.
+The Elkan–Noto correction (classify labelled vs unlabelled, divide by the label rate) was
+not chosen: it assumes labels are a random sample of the positives, and ours are exactly
+the positives the unsupervised list ranked highest.
 """
 
 from __future__ import annotations
@@ -22,11 +41,17 @@ from hecha.index import PersonIndex
 from hecha.policy import FavourPolicy, Policy
 from models.favour.explain import ANOMALY, finding_rows
 from models.favour.fairness import fairness_report
-from models.favour.features import FEATURE_NAMES, HouseholdFeatures, assert_no_protected, build_features
+from models.favour.features import (
+    FAMILY_CODES,
+    FEATURE_NAMES,
+    HouseholdFeatures,
+    assert_no_protected,
+    build_features,
+)
 from models.favour.model import AnomalyScorer, FavourClassifier
 from models.favour.precision import precision_by_model, precision_by_rule
 from models.favour.ranking import VILLAGE_COLUMNS, select_flagged, village_ranking
-from models.favour.store import ModelStore, favour_labels, model_version, training_set
+from models.favour.store import ModelStore, favour_labels, model_version, reliable_negatives, training_set
 
 __all__ = ["FavourResult", "ModelStore", "precision_by_model", "precision_by_rule", "score_households"]
 log = logging.getLogger(__name__)
@@ -40,7 +65,8 @@ class FavourResult:
     fairness: dict[str, Any]
     model_info: dict[str, Any]
     precision: pd.DataFrame  # precision.PRECISION_COLUMNS
-    scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # every roll household: score, flagged
+    # every roll household: features, anomaly_score, score, flagged, rule_case (has a rule case this month)
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     not_run: dict[str, str] = field(default_factory=dict)  # "FAVOUR_RISK" -> reason, when it did not run
 
 
@@ -55,15 +81,16 @@ def _fit(
 ) -> tuple[pd.Series, pd.DataFrame, pd.Series, dict[str, Any], pd.DataFrame]:
     """Score every household; return score, contributions, norms, model card and the scored frame."""
     X = feats.X
-    unsup = AnomalyScorer(n_estimators=fp.n_estimators, z_weight=fp.z_weight, random_state=fp.random_state).fit(
-        X.to_numpy()
-    )
+    unsup = AnomalyScorer(
+        n_estimators=fp.n_estimators, z_weight=fp.z_weight, groups=FAMILY_CODES, random_state=fp.random_state
+    ).fit(X.to_numpy())
     anomaly = pd.Series(unsup.risk(X.to_numpy()), index=X.index)
     full = X.assign(**{ANOMALY: anomaly})
     norms = pd.Series(unsup.center_, index=FEATURE_NAMES)
     labels = favour_labels(outcomes)
     Xt, y = training_set(labels, snapshots, full, period)
     n_pos, n_neg = int(y.sum()), int((y == 0).sum())
+    rn = reliable_negatives(full, labels, snapshots) if fp.pu_reliable_negatives else full.iloc[:0]
     card: dict[str, Any] = {
         "county": county,
         "period": period,
@@ -71,17 +98,26 @@ def _fit(
         "n_labels": n_pos + n_neg,
         "n_confirmed": n_pos,
         "n_cleared": n_neg,
+        "n_reliable_negatives": len(rn),
+        "min_labels_per_class": fp.min_labels_per_class,
         "protected_check": "passed",
     }
-    if min(n_pos, n_neg) >= fp.min_labels_per_class:
-        sup = FavourClassifier(calibrate_min_per_class=fp.calibrate_min_per_class, random_state=fp.random_state)
+    if n_pos >= fp.min_labels_per_class and n_neg + len(rn) >= fp.min_labels_per_class:
+        sup = FavourClassifier(
+            C=fp.C,
+            calibrate_min_per_class=fp.calibrate_min_per_class,
+            anomaly_last=True,  # ANOMALY is full's last column: the unsupervised ranking is the prior
+            random_state=fp.random_state,
+        )
+        Xt = pd.concat([Xt, rn[Xt.columns].set_axis("rn:" + rn.index.astype(str), axis=0)])
+        y = pd.concat([y, pd.Series(0, index=Xt.index[len(y) :])]).astype(int)
         sup.fit(Xt.to_numpy(), y.to_numpy())
         score = pd.Series(sup.predict_proba(full.to_numpy())[:, 1], index=X.index)
         contrib = pd.DataFrame(sup.contributions(full.to_numpy()), index=X.index, columns=full.columns)
         params = sup.get_params()
         card |= {
             "kind": "supervised",
-            "estimator": "LogisticRegression",
+            "estimator": "PositiveLogisticRegression" if sup.nonnegative else "LogisticRegression",
             "calibrated": sup.calibrated_,
             "version": model_version(Xt, params, y),
             "params": params,
@@ -100,8 +136,12 @@ def _fit(
             "version": model_version(X, params, None),
             "params": params,
         }
-        if n_pos + n_neg:
-            card["fallback_reason"] = f"标签不足：核实属实 {n_pos}、排除 {n_neg}，每类至少需 {fp.min_labels_per_class}"
+        card["fallback_reason"] = (
+            f"标签不足，仍用无监督模型：核实属实 {n_pos} 户、排除 {n_neg} 户（另有可靠负例 {len(rn)} 户），"
+            f"核实属实与非人情保两类各至少需 {fp.min_labels_per_class} 户 "
+            f"(too few decisions: {n_pos} confirmed, {n_neg} cleared + {len(rn)} reliable negatives; "
+            f"{fp.min_labels_per_class} of each kind needed)"
+        )
     card["path"] = str(models.save_model(model, card))
     return score, contrib, norms, card, full
 
@@ -133,7 +173,8 @@ def score_households(
     feats = build_features(dataset, index, rule_findings, fp)
     snapshots = models.snapshots(dataset.county)  # before this month's is written
     score, contrib, norms, card, full = _fit(feats, outcomes, fp, models, snapshots, dataset.county, dataset.period)
-    flagged = select_flagged(score, fp)
+    already = set(feats.context.index[feats.context["rule_cases"] > 0])
+    flagged = select_flagged(score, fp, already, floor_by=full[ANOMALY])
     scored = full.assign(score=score, flagged=flagged, model_kind=card["kind"], model_version=card["version"])
     models.save_snapshot(scored, dataset.county, dataset.period)
     findings = finding_rows(dataset, feats, full, score, flagged, contrib, norms, card, fp)
@@ -144,6 +185,7 @@ def score_households(
     info |= {
         "calibrated": card.get("calibrated", False),
         "fallback_reason": card.get("fallback_reason", ""),
+        "n_reliable_negatives": card["n_reliable_negatives"],
         "flagged": int(flagged.sum()),
         "households": len(score),
     }
@@ -160,5 +202,7 @@ def score_households(
         fairness,
         info,
         precision,
-        scored[["score", "flagged", ANOMALY]],
+        scored.drop(columns=["model_kind", "model_version"]).assign(
+            rule_case=feats.context["rule_cases"].reindex(score.index) > 0
+        ),
     )

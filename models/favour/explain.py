@@ -36,7 +36,8 @@ _TEXT: dict[str, Renderer] = {
     ),
     "split_hukou": lambda c, v, n, p: f"同一住址上另有 {_f(v)} 个户口，像是分户单立；一般是 {_f(n)} 个",
     "kin_split_hukou": lambda c, v, n, p: (
-        f"同一住址上另有 {_f(v)} 个户主同姓的户口，像是从父母或亲属户口分出来单独申请"
+        f"同一住址上另有 {_f(c.kin_split_n)} 个户主同姓的户口，像是从父母或亲属户口分出来单独申请"
+        + (f"；不过这个姓占本村户主的 {_f(c.kin_surname_share, '.0%')}" if c.kin_surname_share >= 0.2 else "")
     ),
     "shared_hukou_roll": lambda c, v, n, p: f"同一户口的人分在另外 {_f(v)} 个救助家庭里领取",
     "recent_hukou": lambda c, v, n, p: f"{_date(c.hukou_established)}才分户或立户（近 {p.recent_months} 个月内）",

@@ -26,7 +26,7 @@ from models.favour.ties import (
     cadre_ties,
     household_members,
     hukou_established,
-    kin_split_hukou,
+    kin_split_detail,
     registry_view,
     shared_contacts,
 )
@@ -35,7 +35,7 @@ from models.favour.ties import (
 FEATURES: dict[str, str] = {
     "hukou_gap": "户籍成员未纳入本低保户人数",
     "split_hukou": "同一住址的其他户口数（疑似分户）",
-    "kin_split_hukou": "同一住址另有同姓户主的户口（疑似从亲属户口分出）",
+    "kin_split_hukou": "同一住址另有同姓户主的户口（按该姓在本村的常见程度折算，疑似从亲属户口分出）",
     "shared_hukou_roll": "与本户同户籍的其他救助家庭数",
     "recent_hukou": "近期分户或立户",
     "able_workers": "18–59岁无残疾普通劳动力人数",
@@ -54,6 +54,34 @@ FEATURES: dict[str, str] = {
     "open_findings": "本户其他错保核查问题数",
 }
 FEATURE_NAMES = list(FEATURES)
+
+# Evidence families: features that read the same fact from different angles. The unsupervised
+# score counts each family once (its strongest feature), so a household odd in several
+# independent ways (split off + able-bodied with no income + enrolled in a handler's burst +
+# tied to a cadre) ranks above one that is odd in one way seen three times (a burst is also a
+# village burst and a recent enrolment; a shared hukou on the roll is also a shared phone).
+FAMILIES: dict[str, str] = {
+    "hukou_gap": "hukou",
+    "split_hukou": "hukou",
+    "kin_split_hukou": "hukou",
+    "shared_hukou_roll": "shared",
+    "recent_hukou": "hukou",
+    "able_workers": "means",
+    "not_in_poverty_registry": "means",
+    "income_shortfall": "means",
+    "recent_enrolment": "timing",
+    "handler_burst": "timing",
+    "village_burst": "timing",
+    "village_coverage_ratio": "timing",
+    "cadre_same_hukou": "ties",
+    "cadre_same_address": "ties",
+    "cadre_shared_contact": "ties",
+    "handler_tie": "ties",
+    "handler_tied_burst": "handler",
+    "shared_contact": "shared",
+    "open_findings": "findings",
+}
+FAMILY_CODES = tuple(sorted(set(FAMILIES.values())).index(FAMILIES[f]) for f in FEATURE_NAMES)
 
 # Words that must never name a feature (checked token by token, so "coverage" is fine).
 PROTECTED_TOKENS = frozenset(
@@ -152,8 +180,14 @@ def build_features(
         lambda hs: float(max((hukous_at_addr.get(addr_of_hukou.get(h), 1) - 1 for h in hs), default=0))
     )
     X["split_hukou"] = ctx["split_hukou"]
-    kin_split = kin_split_hukou(reg)
+    kin = kin_split_detail(reg)
+    kin_split = kin["weight"]
     X["kin_split_hukou"] = ctx["hukous"].apply(lambda hs: float(max((kin_split.get(h, 0.0) for h in hs), default=0)))
+    # for the reason: how many same-name hukou, and how common the name is in the village
+    ctx["kin_split_n"] = ctx["hukous"].apply(lambda hs: float(max((kin["n"].get(h, 0.0) for h in hs), default=0)))
+    ctx["kin_surname_share"] = ctx["hukous"].apply(
+        lambda hs: float(max((kin["share"].get(h, 0.0) for h in hs), default=0))
+    )
     roll_hh_of_hukou = members.dropna(subset=["hukou_id"]).groupby("hukou_id")["household_id"].nunique()
     X["shared_hukou_roll"] = ctx["hukous"].apply(
         lambda hs: float(max((roll_hh_of_hukou.get(h, 1) - 1 for h in hs), default=0))
@@ -205,6 +239,8 @@ def build_features(
     X["handler_tied_burst"] = ctx["handler_tied_burst"]
 
     X["open_findings"] = _open_findings(rule_findings, members).reindex(ctx.index).fillna(0.0)
+    # Households already a case this month under a wrong or favour rule (kept off the FAVOUR_RISK list).
+    ctx["rule_cases"] = _open_findings(rule_findings, members, ("wrong", "favour")).reindex(ctx.index).fillna(0.0)
     ctx["rows"] = _lists(members, "_row").reindex(ctx.index)
     ctx["person_ids"] = _lists(members, "person_id").reindex(ctx.index)
     return HouseholdFeatures(X=X[FEATURE_NAMES].astype(float), context=ctx)
@@ -229,12 +265,15 @@ def coverage(ctx: pd.DataFrame, reg: pd.DataFrame) -> None:
     ctx["coverage_town"] = town_code.map(cov_t)
 
 
-def _open_findings(rule_findings: pd.DataFrame, members: pd.DataFrame) -> pd.Series:
-    """Distinct wrong-entitlement rule findings per roll household (by household id or member person id)."""
+def _open_findings(
+    rule_findings: pd.DataFrame, members: pd.DataFrame, categories: tuple[str, ...] = ("wrong",)
+) -> pd.Series:
+    """Distinct rule findings of `categories` per roll household (by household id or member person id)."""
     if rule_findings is None or rule_findings.empty:
         return pd.Series(dtype=float)
-    # Only 错保 findings: favour rules (cadre kin) are already the tie features, and 漏保 is no sign of favour.
-    rf = rule_findings[rule_findings["category"] == "wrong"]
+    # As a feature only 错保 findings: favour rules (cadre kin) are already the tie features, and
+    # 漏保 is no sign of favour.
+    rf = rule_findings[rule_findings["category"].isin(categories)]
     by_hh = rf[["household_id", "finding"]].dropna()
     pid_hh = members[["person_id", "household_id"]].dropna().drop_duplicates()
     by_pid = rf[["person_id", "finding"]].dropna().merge(pid_hh, on="person_id")[["household_id", "finding"]]

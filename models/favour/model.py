@@ -11,13 +11,17 @@ households; `risk` is the 0–1 score the favour stage ranks by (higher = look f
 
 `FavourClassifier` learns from inspectors' decisions (confirmed vs cleared) once
 there are enough of both. It is a logistic regression because its
-coefficient × standardised value is an honest per-household explanation; it is
+coefficient × standardised value is an honest per-household explanation; its
+coefficients are bounded at zero (`PositiveLogisticRegression`: every feature means
+"more suspicious" as it grows, and a few labels must not turn a sign into a pardon); it is
 calibrated (sigmoid, 3-fold) once each class has enough labels.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import minimize
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, OutlierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import IsolationForest
@@ -40,6 +44,7 @@ class AnomalyScorer(OutlierMixin, BaseEstimator):
         top_k: int = 4,
         z_half: float = 6.0,
         contamination: float = 0.05,
+        groups: tuple[int, ...] | None = None,
         random_state: int | None = None,
     ) -> None:
         self.n_estimators = n_estimators
@@ -48,6 +53,7 @@ class AnomalyScorer(OutlierMixin, BaseEstimator):
         self.top_k = top_k
         self.z_half = z_half
         self.contamination = contamination
+        self.groups = groups
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y: object = None) -> AnomalyScorer:
@@ -83,11 +89,19 @@ class AnomalyScorer(OutlierMixin, BaseEstimator):
     def risk(self, X: np.ndarray) -> np.ndarray:
         """Favour risk 0–1: the sum of the largest z-scores, squashed, blended with the forest's isolation."""
         Z = self.z_scores(X)
-        k = min(self.top_k, Z.shape[1])
-        top = np.sort(Z, axis=1)[:, ::-1][:, :k].sum(axis=1)
+        F = self._family_max(Z)
+        k = min(self.top_k, F.shape[1])
+        top = np.sort(F, axis=1)[:, ::-1][:, :k].sum(axis=1)
         z_part = top / (top + self.z_half)
         forest_part = -self.forest_.score_samples(Z)  # 0.5 ≈ ordinary, → 1 isolated
         return np.asarray(np.clip(self.z_weight * z_part + (1 - self.z_weight) * forest_part, 0.0, 1.0))
+
+    def _family_max(self, Z: np.ndarray) -> np.ndarray:
+        """One z per evidence family (its largest), so one fact seen through several features counts once."""
+        if self.groups is None or len(self.groups) != Z.shape[1]:
+            return Z
+        fam = np.asarray(self.groups)
+        return np.column_stack([Z[:, fam == g].max(axis=1) for g in np.unique(fam)])
 
     def score_samples(self, X: np.ndarray) -> np.ndarray:
         """The opposite of the risk, as scikit-learn wants it: the lower, the more abnormal."""
@@ -103,21 +117,102 @@ class AnomalyScorer(OutlierMixin, BaseEstimator):
         return np.where(self.decision_function(X) < 0, -1, 1)
 
 
+class PositiveLogisticRegression(ClassifierMixin, BaseEstimator):
+    """Binary logistic regression whose coefficients are all ≥ 0 (L2-penalised, balanced classes).
+
+    Every favour feature is oriented "higher = more suspicious", so a fitted weight below zero
+    can only mean the few households decided so far happened to lack that sign (the planted
+    ones of one month had no 户籍 gap, say); with a handful of labels such weights would push
+    the next month's favour households down for showing a real warning sign. Bounding them at
+    zero lets the labels re-weight the signs, never invert one.
+
+    `free_last`: the last column is the unsupervised anomaly score and is not penalised, so
+    with few labels the model stays close to the unsupervised ranking and departs from it
+    only as far as the decisions insist (the L2 penalty shrinks the other weights, not it).
+    """
+
+    def __init__(self, C: float = 1.0, free_last: bool = False) -> None:
+        self.C = C
+        self.free_last = free_last
+
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.poor_score = True  # generic datasets have signs both ways
+        return tags
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> PositiveLogisticRegression:
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if y_type != "binary":
+            raise ValueError(f"Only binary classification is supported. The type of the target is {y_type}.")
+        self.classes_, t = np.unique(y, return_inverse=True)
+        if len(self.classes_) != 2:
+            raise ValueError(f"PositiveLogisticRegression needs samples of 2 classes; got {len(self.classes_)} class")
+        counts = np.bincount(t)
+        w = (len(t) / (2.0 * counts))[t]  # class_weight="balanced"
+        d = X.shape[1]
+        penalty = np.ones(d) / self.C
+        if self.free_last:
+            penalty[-1] = 0.0  # the prior score: not shrunk
+
+        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            z = X @ theta[:d] + theta[d]
+            p = expit(z)
+            value = float(np.sum(w * (np.logaddexp(0.0, z) - t * z)) + 0.5 * theta[:d] @ (penalty * theta[:d]))
+            g = w * (p - t)
+            return value, np.append(X.T @ g + penalty * theta[:d], g.sum())
+
+        res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=[(0.0, None)] * d + [(None, None)])
+        self.coef_ = res.x[:d].reshape(1, -1)
+        self.intercept_ = res.x[d:]
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(X @ self.coef_[0] + self.intercept_[0])
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        p = expit(self.decision_function(X))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        check_is_fitted(self)
+        return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
+
+
 class FavourClassifier(ClassifierMixin, BaseEstimator):
     """Supervised risk: P(confirmed) from features plus the anomaly score."""
 
-    def __init__(self, C: float = 1.0, calibrate_min_per_class: int = 20, random_state: int | None = None) -> None:
+    def __init__(
+        self,
+        C: float = 1.0,
+        calibrate_min_per_class: int = 20,
+        nonnegative: bool = True,
+        anomaly_last: bool = False,
+        random_state: int | None = None,
+    ) -> None:
         self.C = C
         self.calibrate_min_per_class = calibrate_min_per_class
+        self.nonnegative = nonnegative
+        self.anomaly_last = anomaly_last
         self.random_state = random_state
 
     def _base(self) -> Pipeline:
-        lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state)
+        lr: BaseEstimator = (
+            PositiveLogisticRegression(C=self.C, free_last=self.anomaly_last)
+            if self.nonnegative
+            else LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state)
+        )
         return Pipeline([("scale", StandardScaler()), ("lr", lr)])
 
     def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False  # confirmed vs cleared, nothing else
+        # bounded at zero, it cannot fit a generic dataset whose signs run both ways (by design)
+        tags.classifier_tags.poor_score = self.nonnegative
         return tags
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> FavourClassifier:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from hecha.policy import FavourPolicy
@@ -25,12 +26,38 @@ VILLAGE_COLUMNS = [
 ]
 
 
-def select_flagged(score: pd.Series, policy: FavourPolicy) -> pd.Series:
-    """True for the highest scores, at most max_flag_share of households, none below min_score."""
+def select_flagged(
+    score: pd.Series,
+    policy: FavourPolicy,
+    already: set[str] | frozenset[str] = frozenset(),
+    floor_by: pd.Series | None = None,
+) -> pd.Series:
+    """True for the households that stand out: highest scores, capped, floored, ending at the sharpest drop.
+
+    - `already`: households that have a rule case this month (错保, or a cadre-kin 关系保 rule)
+      are reviewed through that case; a second favour case for the same visit wastes a place.
+    - The cap (max_flag_share of households) is what inspectors can verify in a month and
+      min_score the floor below which nothing is listed. `floor_by` is the score the floor
+      applies to: the unsupervised risk, also when the supervised probability ranks, so that
+      "unusual enough to list" means the same whichever model orders the list.
+    - With `list_break`, the list ends where the scores drop most sharply within the cap (but
+      not before min_flag_share of households): the households above that drop stand apart
+      from the county, the ones below look like the rest. A list padded to the cap with households
+      that look ordinary teaches inspectors to skim it.
+    """
     cap = math.floor(policy.max_flag_share * len(score))
-    order = score.sort_values(ascending=False, kind="stable")
-    top = order.index[:cap][order.iloc[:cap].to_numpy() >= policy.min_score]
-    return pd.Series(score.index.isin(top), index=score.index)
+    floor_score = score if floor_by is None else floor_by.reindex(score.index)
+    keep = ~score.index.isin(list(already)) & (floor_score >= policy.min_score).to_numpy()
+    ranked = score[keep].sort_values(ascending=False, kind="stable")
+    order = ranked.iloc[:cap]
+    n = len(order)
+    floor = min(n, max(1, math.ceil(policy.min_flag_share * len(score))))
+    if policy.list_break and n > floor:
+        values = ranked.to_numpy()[: n + 1]
+        nxt = np.append(values[1:], min(policy.min_score, values[-1]))[:n]  # the score just below each place
+        sharpest = int(np.argmax(values[:n] - nxt)) + 1  # the list would end after this place
+        n = max(sharpest, floor)
+    return pd.Series(score.index.isin(order.index[:n]), index=score.index)
 
 
 def village_ranking(ctx: pd.DataFrame, score: pd.Series, flagged: pd.Series) -> pd.DataFrame:

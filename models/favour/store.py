@@ -117,3 +117,22 @@ def training_set(
     train = pd.concat([exact, fallback], ignore_index=True).sort_values(["household_id", "period"], kind="stable")
     train.index = train["household_id"] + "@" + train["period"].fillna(period)
     return train[cols].astype(float), train["label"].astype(int)
+
+
+def reliable_negatives(current: pd.DataFrame, labels: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Households this month that are very probably not favour-based: positive-unlabelled learning.
+
+    Inspectors decide only flagged households, and most flagged ones are never decided, so
+    confirmed vs cleared alone is a small, biased sample (the cleared are the hard cases at the
+    top). The flagged-but-undecided must stay out of training: calling them negatives would teach
+    the model that its own list is clean. Households no model has ever flagged and no inspector
+    decided are another matter: favour-based households are a percent or two of a roll, so
+    taken as negatives they are wrong about one time in fifty or more rarely. They are not
+    chosen by their anomaly score: negatives picked for a low score would let the score alone
+    separate the classes, and the model would learn nothing else.
+    """
+    decided = set(labels["household_id"].astype(str)) if not labels.empty else set()
+    ever: set[str] = set()
+    if not snapshots.empty and "flagged" in snapshots:
+        ever = set(snapshots.loc[snapshots["flagged"].astype(bool), "household_id"].astype(str))
+    return current[~current.index.astype(str).isin(decided | ever)]

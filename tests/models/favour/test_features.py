@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from favour_county import County
@@ -10,7 +11,7 @@ from hecha.dataset import Dataset
 from hecha.index import PersonIndex
 from hecha.policy import load_policy
 from models.favour.features import FEATURE_NAMES, assert_no_protected, build_features
-from models.favour.ties import family_keys
+from models.favour.ties import family_keys, kin_split_hukou
 
 
 def test_feature_list_has_no_protected_attribute() -> None:
@@ -100,7 +101,14 @@ def test_kin_split_hukou(county: County) -> None:
     heads = county.dataset.frames["roll"].query("relation == '户主'").set_index("household_id")["name"]
     fav = sorted(county.favour)
     kin = [h for h in fav if heads[h].startswith("李")]
-    assert kin and (X.loc[kin, "kin_split_hukou"] == 1).all()
+    # weighted by how common 李 is among the heads of the village (1 − its share)
+    reg0 = county.dataset.frames["household_registry"]
+    village = reg0.loc[
+        reg0["address"].isin(county.dataset.frames["roll"].query("household_id in @kin")["address"]), "region_code"
+    ].iloc[0]
+    vh = reg0[(reg0["region_code"] == village) & (reg0["relation"] == "户主")].drop_duplicates("hukou_id")
+    li_share = vh["name"].str.startswith("李").mean()
+    assert kin and 0 < li_share < 1 and np.allclose(X.loc[kin, "kin_split_hukou"], 1 - li_share)
     # the minority-name favour household shares the address but not the family name: split, yet not kin
     other = [h for h in fav if h not in kin]
     assert other and (X.loc[other, "kin_split_hukou"] == 0).all() and (X.loc[other, "split_hukou"] >= 1).all()
@@ -114,6 +122,24 @@ def test_kin_split_hukou(county: County) -> None:
     index = PersonIndex(rec, county.index.links)
     X2 = build_features(_with(county, household_registry=reg), index, pd.DataFrame(), load_policy().favour).X
     assert (X2.loc[kin, "kin_split_hukou"] == 0).all() and (X2.loc[kin, "split_hukou"] >= 1).all()
+
+
+def test_kin_split_weighted_by_village_surname_share() -> None:
+    """A shared 王 at one address in a 王 village says little; the same pair in a mixed village says a lot."""
+    rows = []
+    for v, names in (
+        ("V1", ["王一", "王二"] + ["王" + c for c in "三四五六七八"] + ["李甲", "张乙"]),
+        ("V2", ["王一", "王二"] + [c + "丙" for c in "李张刘陈杨黄赵吴"]),
+    ):
+        for i, n in enumerate(names):
+            addr = f"{v}-1号" if i < 2 else f"{v}-{i + 10}号"
+            rows.append(
+                {"hukou_id": f"{v}{i:02d}", "address_norm": addr, "region_code": v, "relation": "户主", "name_norm": n}
+            )
+    kin = kin_split_hukou(pd.DataFrame(rows))
+    assert kin["V100"] == kin["V101"] == pytest.approx(1 - 0.8)  # 8 of 10 heads are 王
+    assert kin["V200"] == kin["V201"] == pytest.approx(1 - 0.2)  # 2 of 10
+    assert "V105" not in kin.index  # alone at its address
 
 
 def test_handler_tied_burst(county: County) -> None:

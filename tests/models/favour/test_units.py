@@ -10,7 +10,7 @@ from sklearn.exceptions import NotFittedError
 
 from hecha.policy import load_policy
 from models.favour import precision_by_rule
-from models.favour.fairness import fairness_report, is_minority_name
+from models.favour.fairness import fairness_report, is_minority_name, ratio_interval, wilson
 from models.favour.model import AnomalyScorer, FavourClassifier
 from models.favour.ranking import select_flagged
 
@@ -52,13 +52,43 @@ def test_fairness_ratio_and_warning() -> None:
     assert small["ratio"] == 0.0 and not small["warn"] and "仅供参考" in small["note_zh"]
 
 
+def test_fairness_intervals_small_groups() -> None:
+    """Wilson intervals for the rates and a Katz interval for the ratio; a small group gets a wide one."""
+    assert wilson(0, 10) is not None and wilson(0, 10)[0] == 0.0 and 0.25 < wilson(0, 10)[1] < 0.35
+    lo, hi = wilson(50, 100)  # type: ignore[misc]
+    assert lo < 0.5 < hi and abs((lo + hi) / 2 - 0.5) < 1e-9
+    small = ratio_interval(1, 10, 30, 1000)  # 10% vs 3%
+    large = ratio_interval(100, 1000, 30, 1000)
+    assert small is not None and large is not None
+    assert small[0] < 10 / 3 < small[1] and large[0] < 10 / 3 < large[1]
+    assert small[1] - small[0] > 3 * (large[1] - large[0])
+    zero = ratio_interval(0, 12, 20, 500)
+    assert zero is not None and zero[0] < 1 < zero[1]  # nobody flagged among 12: cannot tell
+    names = pd.Series(["艾力·买买提"] * 12 + ["王伟"] * 500)
+    rep = fairness_report(names, pd.Series([False] * 12 + [True] * 20 + [False] * 480), 1.25)
+    assert rep["ratio"] == 0.0 and rep["ratio_ci95"] == pytest.approx(zero) and "置信区间" in rep["note_zh"]
+
+
 def test_select_flagged_cap_and_floor() -> None:
     """The cap is a share of all households; ties beyond it stay off; nothing under the floor."""
-    p = load_policy().favour.model_copy(update={"max_flag_share": 0.05, "min_score": 0.5})
+    p = load_policy().favour.model_copy(update={"max_flag_share": 0.05, "min_score": 0.5, "list_break": False})
     s = pd.Series(np.linspace(0, 1, 100), index=[f"h{i}" for i in range(100)])
     f = select_flagged(s, p)
     assert f.sum() == 5 and f[["h99", "h95"]].all() and not f["h94"]
     assert select_flagged(pd.Series([0.4] * 100), p).sum() == 0
+    # households that already have a rule case this month give their places to the next ones
+    g = select_flagged(s, p, {"h99", "h98"})
+    assert g.sum() == 5 and not g[["h99", "h98"]].any() and g[["h97", "h93"]].all()
+
+
+def test_select_flagged_ends_at_the_sharpest_drop() -> None:
+    """The list stops where scores fall most sharply (not before min_flag_share, never past the cap)."""
+    p = load_policy().favour.model_copy(update={"max_flag_share": 0.10, "min_flag_share": 0.02, "min_score": 0.5})
+    s = pd.Series([0.95, 0.94, 0.93, 0.92, 0.80, 0.79] + [0.78 - i * 0.001 for i in range(94)])
+    assert select_flagged(s, p).sum() == 4  # 0.92 -> 0.80 is the drop
+    assert select_flagged(s, p.model_copy(update={"min_flag_share": 0.05})).sum() == 5  # at least 5 places
+    flat = pd.Series(np.linspace(1, 0.9, 100))
+    assert 2 <= select_flagged(flat, p).sum() <= 10
 
 
 def test_anomaly_scorer_conventions() -> None:
