@@ -107,10 +107,14 @@ def _backfill(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from cases.db import make_engine
-    from cases.export import export_cases
+    from cases.export import export_cases, export_cases_xlsx
 
-    n = export_cases(make_engine(args.db), args.county, args.period, Path(args.out))
-    print(f"已导出 {n} 条案件 exported {n} cases: {args.out}")
+    engine = make_engine(args.db)
+    out = Path(args.out)
+    n = export_cases(engine, args.county, args.period, out)
+    xlsx = out.with_suffix(".xlsx")
+    export_cases_xlsx(engine, args.county, args.period, xlsx)  # identity numbers as text cells for Excel
+    print(f"已导出 {n} 条案件 exported {n} cases: {out}（Excel 用 for Excel: {xlsx}）")
     return 0
 
 

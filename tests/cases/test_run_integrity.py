@@ -251,7 +251,7 @@ def test_a_current_schema_is_not_locked_again(sqlite_url: str) -> None:
         holder.exec_driver_sql("ROLLBACK")
 
 
-ID18 = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+ID18 = re.compile(r"(?<![\d.])\d{17}[\dXx](?!\d)")  # not the decimals of a float
 
 
 def test_no_identity_number_in_any_stored_error(db_url: str) -> None:

@@ -35,6 +35,7 @@ def test_every_command_uses_the_store_of_hecha_home(
     assert main(["export", "--county", COUNTY, "--period", PERIOD, "--out", "cases.csv"]) == 0
     exported = int(capsys.readouterr().out.split("已导出 ")[1].split(" ")[0])
     assert exported > 0  # an empty store elsewhere would export nothing
+    assert (tmp_path / "b" / "cases.xlsx").is_file()  # and the same rows for Excel, identity numbers as text
     assert main(["report", "monthly", "--county", COUNTY, "--period", PERIOD, "--out", "report"]) == 0
     assert main(["users", "add", "--username", "li", "--password", "pw-123456", "--role", "admin"]) == 0
     capsys.readouterr()
