@@ -98,11 +98,9 @@ def fail_run(engine: Engine, run_id: str, error: str) -> None:
     db.write(engine, work, ("记录运行失败", "recording the failure"))
 
 
-def succeed_run(engine: Engine, run_id: str, summary: Mapping[str, Any] | None = None, *, final: bool = True) -> None:
-    """Mark a run succeeded: `final` once its outputs exist (stage "done").
+def succeed_run(engine: Engine, run_id: str, summary: Mapping[str, Any] | None = None) -> None:
+    """Mark a run succeeded (stage "done"): the flow does so once its outputs exist.
 
-    `final=False` lets the monthly report, which reads succeeded runs, read this one while
-    it is written; the stage stays, so a run that dies then is still found unfinished.
     Only a run whose cases were stored can succeed.
     """
 
@@ -110,9 +108,7 @@ def succeed_run(engine: Engine, run_id: str, summary: Mapping[str, Any] | None =
         run = session.get_one(Run, run_id)
         if run.stored_at is None:
             raise ValueError(f"run {run_id} has stored no cases: it cannot succeed")
-        run.status, run.heartbeat_at, run.finished_at = "succeeded", utcnow(), utcnow()
-        if final:
-            run.stage = "done"
+        run.status, run.heartbeat_at, run.finished_at, run.stage = "succeeded", utcnow(), utcnow(), "done"
         if summary is not None:
             run.summary = plain_json(summary)
 

@@ -43,13 +43,12 @@ def reached(engine: Engine, run_id: str, stage: str) -> None:
 
 
 def report_ready(engine: Engine, run_id: str) -> None:
-    """The cases are stored and exported: the monthly report may read this run (it reads succeeded runs).
+    """The cases are stored and exported; the run writes its report next (reading itself by run id).
 
-    Until `outputs_written` the run is `succeeded` at stage "report", so a run that dies
-    while writing its report is still found unfinished and abandoned.
+    It stays `running` until `outputs_written` finds every file, so a run that dies while
+    writing its report is never `succeeded` and is abandoned by the next run of its county.
     """
     store.set_stage(engine, run_id, "report")
-    store.succeed_run(engine, run_id, final=False)
 
 
 def outputs_written(engine: Engine, run_id: str, summary: Mapping[str, Any], paths: Mapping[str, Path]) -> None:

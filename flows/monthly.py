@@ -128,7 +128,7 @@ def outputs_stage(engine: Engine, county: str, period: str, out_dir: Path, run_i
     paths: dict[str, Path] = {"cases_csv": out_dir / "cases.csv"}
     paths.update(case_export.export_cases_files(engine, county, period, paths["cases_csv"]))
     lifecycle.report_ready(engine, run_id)
-    for kind, path in write_monthly_report(engine, county, period, out_dir / "report").items():
+    for kind, path in write_monthly_report(engine, county, period, out_dir / "report", run_id=run_id).items():
         paths[f"report_{kind}"] = path
     return paths
 

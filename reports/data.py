@@ -46,8 +46,16 @@ CASE_COLUMNS = [
 ]
 
 
-def latest_run(engine: Engine, county: str, period: str) -> Run | None:
-    """The latest succeeded run of a county-month (re-runs add rows; the newest wins)."""
+def latest_run(engine: Engine, county: str, period: str, run_id: str | None = None) -> Run | None:
+    """The latest succeeded run of a county-month (re-runs add rows; the newest wins).
+
+    With `run_id`, that run whatever its status: a run writes its own report before it may
+    call itself succeeded (its outputs must exist first).
+    """
+    if run_id is not None:
+        with Session(engine) as session:
+            run = session.get(Run, run_id)
+            return run if run is not None and run.county == county and run.period == period else None
     stmt = (
         select(Run)
         .where(Run.county == county, Run.period == period, Run.status == "succeeded")

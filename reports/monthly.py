@@ -145,8 +145,11 @@ def series_months(ran: set[str], period: str, months: int = 12) -> list[str]:
     return data.periods_between(max(first, start), period)
 
 
-def build_monthly(engine: Engine, county: str, period: str, *, as_of: dt.datetime | None = None) -> Report:
-    run = data.latest_run(engine, county, period)
+def build_monthly(
+    engine: Engine, county: str, period: str, *, as_of: dt.datetime | None = None, run_id: str | None = None
+) -> Report:
+    """The monthly report of a county-month: of its latest succeeded run, or of `run_id` (the run writing it)."""
+    run = data.latest_run(engine, county, period, run_id)
     if run is None:
         raise HechaError(f"{county} {period} 没有成功的运行记录，无法生成月报 / no succeeded run for {county} {period}")
     as_of = as_of or utcnow()
@@ -285,7 +288,9 @@ def build_monthly(engine: Engine, county: str, period: str, *, as_of: dt.datetim
     )
 
 
-def write_monthly_report(engine: Engine, county: str, period: str, out_dir: Path) -> dict[str, Path]:
+def write_monthly_report(
+    engine: Engine, county: str, period: str, out_dir: Path, run_id: str | None = None
+) -> dict[str, Path]:
     """Write the monthly report as HTML, PDF and XLSX; returns the paths by format."""
-    report = build_monthly(engine, county, period)
+    report = build_monthly(engine, county, period, run_id=run_id)
     return write_all(report, Path(out_dir), f"monthly-{county}-{period}")

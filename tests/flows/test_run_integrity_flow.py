@@ -50,7 +50,7 @@ def test_a_run_whose_outputs_fail_is_not_succeeded(
 
     number = "42900619500101001X"
 
-    def report(engine: Any, county: str, period: str, out_dir: Path) -> dict[str, Path]:
+    def report(engine: Any, county: str, period: str, out_dir: Path, run_id: str | None = None) -> dict[str, Path]:
         if broken == "raises":
             raise RuntimeError(f"report could not render the row of {number}")
         return {"html": out_dir / "monthly.html"}
