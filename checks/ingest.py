@@ -22,6 +22,7 @@ from checks.scope import check_county, scope_rows
 from hecha.contract import PERSON_COLUMNS, SOURCES, Source
 from hecha.dataset import QUARANTINE_COLUMNS, Dataset
 from hecha.exceptions import HechaError, InputFileError, MissingSourceError
+from hecha.progress import Step, no_progress
 from hecha.summary import SourceCounts
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def find_source_file(folder: Path, source: str) -> Path | None:
     return found[0] if found else None
 
 
-def load_dataset(folder: Path, county: str, period: str) -> Dataset:
+def load_dataset(folder: Path, county: str, period: str, progress: Step = no_progress) -> Dataset:
     """Read every contract source in `folder`; required ones must exist, absent optional ones are listed.
 
     Rows of another county or period are quarantined; a `county` that matches none of the
@@ -73,7 +74,9 @@ def load_dataset(folder: Path, county: str, period: str) -> Dataset:
 
     dataset = Dataset(county=county, period=period, folder=folder, frames={})
     parts = []
-    for name in [*_ORDER, *(n for n in SOURCES if n not in _ORDER)]:
+    order = [*_ORDER, *(n for n in SOURCES if n not in _ORDER)]
+    for done, name in enumerate(order):
+        progress(f"读取 {SOURCES[name].zh}", done, len(order))
         path = files[name]
         if path is None:
             dataset.absent.append(name)
@@ -101,8 +104,8 @@ def load_dataset(folder: Path, county: str, period: str) -> Dataset:
     non_empty = [p for p in parts if not p.empty]
     if non_empty:
         quarantine = pd.concat(non_empty, ignore_index=True)[QUARANTINE_COLUMNS]
-        order = quarantine["source"].map(list(SOURCES).index)
-        dataset.quarantine = quarantine.assign(_o=order).sort_values(["_o", "row"], kind="stable").drop(columns="_o")
+        rank = quarantine["source"].map(list(SOURCES).index)
+        dataset.quarantine = quarantine.assign(_o=rank).sort_values(["_o", "row"], kind="stable").drop(columns="_o")
         dataset.quarantine = dataset.quarantine.reset_index(drop=True)
     return dataset
 

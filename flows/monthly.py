@@ -75,7 +75,7 @@ def _resumable(out_dir: Path) -> Callable[[Any], Any]:
 
 @_stage("load", io=True, cached=True)
 def load_stage(settings: RunSettings) -> Dataset:
-    return load_dataset(settings.folder, settings.county, settings.period)
+    return load_dataset(settings.folder, settings.county, settings.period, progress.step)
 
 
 @_stage("checks")
@@ -88,12 +88,12 @@ def checks_stage(dataset: Dataset, policy: Policy, out_dir: Path) -> CheckReport
 
 @_stage("linkage", cached=True)
 def linkage_stage(dataset: Dataset, policy: Policy) -> PersonIndex:
-    return resolve(dataset, policy.linkage)
+    return resolve(dataset, policy.linkage, progress.step)
 
 
 @_stage("rules", cached=True)
 def rules_stage(dataset: Dataset, index: PersonIndex, policy: Policy) -> FindingsResult:
-    return run_rules(dataset, index, policy)
+    return run_rules(dataset, index, policy, progress.step)
 
 
 @_stage("favour")

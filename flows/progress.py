@@ -1,7 +1,9 @@
-"""Progress in the terminal: a rich bar over the stages of a run (or the months of a backfill).
+"""Progress in the terminal: a rich bar over the stages of a run (or the months of a backfill),
+and a second one over the steps inside the long stages (sources read, linkage steps, rules).
 
-The flow's tasks call `stage_started` / `stage_finished` as Prefect state hooks; they do
-nothing unless the CLI opened a bar with `stage_bar`, so a worker or a test stays quiet.
+The flow's tasks call `stage_started` / `stage_finished` as Prefect state hooks and hand
+`step` to the stages; all do nothing unless the CLI opened a bar with `stage_bar`, so a
+worker or a test stays quiet.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rich.progress import (
 STAGES = 7  # load, checks, linkage, rules, favour, cases, outputs
 
 _bar: tuple[Progress, TaskID] | None = None
+_steps: TaskID | None = None
 _HOOKS = ("stage_started", "stage_finished")
 
 
@@ -57,14 +60,15 @@ def new_progress() -> Progress:
 @contextmanager
 def stage_bar(title: str, total: int = STAGES) -> Iterator[Progress]:
     """Show a bar that the stage hooks advance while the block runs."""
-    global _bar
+    global _bar, _steps
     progress = new_progress()
     with progress:
         _bar = (progress, progress.add_task(title, total=total))
+        _steps = progress.add_task("", total=None, visible=False)
         try:
             yield progress
         finally:
-            _bar = None
+            _bar, _steps = None, None
 
 
 def _stage_label(task: Any) -> str:
@@ -81,3 +85,10 @@ def stage_finished(task: Any, task_run: Any, state: Any) -> None:
     if _bar is not None:
         progress, bar = _bar
         progress.update(bar, advance=1, description=_stage_label(task))
+
+
+def step(label: str, done: int, total: int) -> None:
+    """Inside a stage: `label` is what runs now, `done` of `total` steps are finished."""
+    if _bar is not None and _steps is not None:
+        progress, _ = _bar
+        progress.update(_steps, description=f"  └ {label}", completed=done, total=total, visible=True)

@@ -19,6 +19,7 @@ from hecha.contract import PERSON_COLUMNS
 from hecha.dataset import Dataset
 from hecha.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
 from hecha.policy import LinkagePolicy
+from hecha.progress import Step, no_progress
 from matching.blocking import blocking_frame, candidate_pairs
 from matching.classify import FellegiSunter
 from matching.cluster import person_ids, select_links, union
@@ -213,16 +214,31 @@ def _stats(links: pd.DataFrame, candidates: dict[str, int]) -> dict[str, dict[st
     return stats
 
 
-def resolve_timed(dataset: Dataset, policy: LinkagePolicy) -> tuple[PersonIndex, dict[str, float]]:
+_STEPS = {
+    "prepare": "整理",
+    "blocking": "分块",
+    "compare": "逐对比较",
+    "train": "训练",
+    "classify": "判定",
+    "cluster": "归并",
+}
+
+
+def resolve_timed(
+    dataset: Dataset, policy: LinkagePolicy, progress: Step = no_progress
+) -> tuple[PersonIndex, dict[str, float]]:
     """`resolve` plus seconds per stage (for the run summary and the benchmarks)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
+    progress(f"身份识别：{_STEPS['prepare']}", 0, len(_STEPS))
 
     def lap(stage: str) -> None:
         nonlocal clock
         now = time.perf_counter()
         timings[stage] = round(now - clock, 3)
         clock = now
+        following = list(_STEPS)[len(timings) : len(timings) + 1]
+        progress(f"身份识别：{_STEPS[following[0]] if following else '完成'}", len(timings), len(_STEPS))
 
     repeats = registry_repeats_of(dataset)
     frames = person_frames(dataset, repeats)
@@ -244,6 +260,6 @@ def resolve_timed(dataset: Dataset, policy: LinkagePolicy) -> tuple[PersonIndex,
     return index, timings
 
 
-def resolve(dataset: Dataset, policy: LinkagePolicy) -> PersonIndex:
+def resolve(dataset: Dataset, policy: LinkagePolicy, progress: Step = no_progress) -> PersonIndex:
     """Link every person-bearing row of the county-month and cluster them into persons."""
-    return resolve_timed(dataset, policy)[0]
+    return resolve_timed(dataset, policy, progress)[0]

@@ -20,7 +20,9 @@ from hecha.contract import SOURCES
 from hecha.dataset import Dataset
 from hecha.findings import FINDING_COLUMNS, FindingsResult
 from hecha.index import PersonIndex
+from hecha.labels import finding_zh
 from hecha.policy import Policy
+from hecha.progress import Step, no_progress
 from models.rules import assets, deaths, eligibility, enrolment, kin, missed
 from models.rules.context import RuleContext
 from models.rules.coverage import gap_reason, standards_gaps
@@ -66,14 +68,15 @@ def not_run_reason(source: str, unreadable: str | None = None) -> str:
     return f"数据源「{zh}」({source}) 未提供，本规则未运行 / source {source} absent: rule not run"
 
 
-def run_rules(dataset: Dataset, index: PersonIndex, policy: Policy) -> FindingsResult:
+def run_rules(dataset: Dataset, index: PersonIndex, policy: Policy, progress: Step = no_progress) -> FindingsResult:
     """Run every rule whose sources are present; one finding per code per subject."""
     ctx = RuleContext(dataset, index, policy)
     table = standards_on(ctx.frame("standards"), dataset.county, dataset.period_start)
     rows: list[dict[str, Any]] = []
     not_run: dict[str, str] = {}
     gaps = standards_gaps(ctx, table)
-    for rule in RULES:
+    for done, rule in enumerate(RULES):
+        progress(f"规则：{finding_zh(rule.code)}", done, len(RULES))
         missing = [s for s in rule.sources if not ctx.has(s)]
         if missing:
             not_run[rule.code] = not_run_reason(missing[0], dataset.unreadable.get(missing[0]))
