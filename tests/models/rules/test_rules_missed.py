@@ -69,7 +69,7 @@ def test_missed_disability_care_only_for_living_severe_holders_without_the_subsi
     ds = dataset(
         roll=[roll_row("D3", "丙", l2_paid, program="disability_care", amount=100)],
         disability_registry=[
-            {"name": "甲", "id_number": l1, "disability_level": 1, "disability_type": "精神"},
+            {"name": "甲", "id_number": l1, "disability_level": 1, "disability_type": "精神残疾"},
             {"name": "乙", "id_number": l3, "disability_level": 3},
             {"name": "丙", "id_number": l2_paid, "disability_level": 2},
             {"name": "丁", "id_number": l2_dead, "disability_level": 2},
@@ -79,6 +79,8 @@ def test_missed_disability_care_only_for_living_severe_holders_without_the_subsi
     result = run_rules(ds, exact_index(ds), policy())
     assert _codes(result, "MISSED_DISABILITY_CARE") == {"p:P" + l1}
     assert result.findings.query("finding == 'MISSED_DISABILITY_CARE'").id_number.iloc[0] == l1
+    summary = result.findings.query("finding == 'MISSED_DISABILITY_CARE'").evidence.iloc[0]["summary_zh"]
+    assert "持一级精神残疾人证" in summary and "残疾残疾" not in summary
 
 
 def test_missed_elderly_allowance_for_living_residents_at_the_minimum_age() -> None:
