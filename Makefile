@@ -27,4 +27,4 @@ bench:  # on demand; each prints its table (see benchmarks/RESULTS.md)
 	.venv/bin/python benchmarks/pipeline_scale.py
 
 report-images:  # docs/report-*.png: first pages of the demo county's monthly and campaign reports
-	PYTHONPATH=$(CURDIR) HECHA_HOME=var/report-images/home .venv/bin/python scripts/report_images.py
+	PYTHONPATH=$(CURDIR) HECHA_HOME=$(CURDIR)/var/report-images-home .venv/bin/python scripts/report_images.py

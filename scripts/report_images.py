@@ -22,8 +22,8 @@ configure_offline_runtime()  # before Prefect is imported: offline, quiet, its o
 from sqlalchemy import select, update  # noqa: E402
 
 from cases.db import make_engine, session_scope  # noqa: E402
-from cases.schema import Case, CaseEvent, CaseObservation  # noqa: E402
-from cases.workflow import decide, record_notice  # noqa: E402
+from cases.schema import Case, CaseEvent, CaseObservation, User  # noqa: E402
+from cases.workflow import approve, decide, propose, record_notice, record_response  # noqa: E402
 from flows.monthly import monthly_reconciliation  # noqa: E402
 from reports.campaign import write_campaign_report  # noqa: E402
 from reports.monthly import write_monthly_report  # noqa: E402
@@ -40,9 +40,14 @@ def _after(period: str, day: int) -> dt.datetime:
     return dt.datetime(year, month, day, 10, 0)
 
 
+SUPERVISOR = "demo-supervisor"
+
+
 def review_round(engine: object, period: str) -> None:
     """Decide some of the month's new cases, deterministically, as inspectors would over the next weeks."""
     with session_scope(engine) as session:  # type: ignore[arg-type]
+        if session.get(User, SUPERVISOR) is None:
+            session.add(User(username=SUPERVISOR, password_hash="-", role="supervisor", towns=[], active=True))
         new = session.scalars(
             select(Case).where(Case.county == COUNTY, Case.first_period == period).order_by(Case.case_id)
         ).all()
@@ -53,7 +58,7 @@ def review_round(engine: object, period: str) -> None:
             continue  # a quarter stays open
         with session_scope(engine) as session:  # type: ignore[arg-type]
             case = session.get_one(Case, case_id)
-            case = record_notice(session, case_id, case.version, "demo-inspector", _after(period, 3).date(), "入户告知")
+            case = record_notice(session, case_id, case.version, "demo-inspector", _after(period, 3).date(), "visit")
             if i % 5 == 1:
                 decide(session, case_id, case.version, "demo-inspector", "cleared", reason="入户核实，情况属实无误")
             elif category == "missed":
@@ -61,17 +66,18 @@ def review_round(engine: object, period: str) -> None:
                     session, case_id, case.version, "demo-inspector", "included", amount_paid=round(monthly or 300.0)
                 )
             else:
-                stop = max(round(monthly), 100)
-                decide(
+                stop = max(round(monthly), 100)  # stopping a payment: the household is heard, a supervisor approves
+                case = record_response(session, case_id, case.version, "demo-inspector", "户主陈述：情况属实")
+                case = propose(
                     session,
                     case_id,
                     case.version,
                     "demo-inspector",
-                    "confirmed",
-                    action="stop_payment",
+                    "stop_payment",
                     monthly_amount_stopped=stop,
                     amount_to_recover=stop * 3,
                 )
+                approve(session, case_id, case.version, SUPERVISOR)
                 if i % 3 == 0:
                     case = session.get_one(Case, case_id)
                     decide(session, case_id, case.version, "demo-inspector", "rectified", amount_recovered=stop * 2)
