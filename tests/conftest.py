@@ -73,3 +73,25 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hecha.db'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium (Playwright's own download does not work here)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture()
+def chromium() -> dict[str, object]:
+    """Playwright launch options for headless Chromium; CI installs it (scripts/setup.sh --dev), so
+    there a missing browser is a failure, on a laptop a skip with the reason."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} missing in CI: scripts/setup.sh --dev should have installed it")
+        pytest.skip(f"{CHROMIUM} missing: run scripts/setup.sh --dev")
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

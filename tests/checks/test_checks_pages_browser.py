@@ -8,6 +8,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -17,24 +18,7 @@ from checks.ingest import load_dataset
 from hecha.policy import load_policy
 from sample import generate_county
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture(autouse=True)
-def _need_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} missing in CI: scripts/setup.sh --dev should have installed it")
-        pytest.skip(f"{CHROMIUM} missing: run scripts/setup.sh --dev")
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +51,7 @@ def site(checks_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture()
-def browse(site: str, tmp_path: Path) -> Iterator[tuple[object, list[str]]]:
+def browse(site: str, tmp_path: Path, chromium: dict[str, Any]) -> Iterator[tuple[object, list[str]]]:
     """A page whose every request is recorded; anything not on 127.0.0.1 is refused and listed."""
     from playwright.sync_api import sync_playwright
 
@@ -82,7 +66,7 @@ def browse(site: str, tmp_path: Path) -> Iterator[tuple[object, list[str]]]:
             route.abort()  # type: ignore[attr-defined]
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = pw.chromium.launch(**chromium)
         context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
         context.route("**/*", guard)
         yield context.new_page(), outside

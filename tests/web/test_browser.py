@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -21,26 +22,7 @@ from webseed import CASE_A, CASE_B, CASE_KIN, PASSWORD, build_store
 
 from cases.web.app import create_app
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture(autouse=True)
-def _need_chromium() -> None:
-    """CI installs Debian's Chromium (scripts/setup.sh --dev), so there a missing browser is a failure."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} missing in CI: scripts/setup.sh --dev should have installed it")
-        pytest.skip(f"{CHROMIUM} missing: run scripts/setup.sh --dev")
 
 
 def _free_port() -> int:
@@ -71,11 +53,11 @@ def server(sqlite_url: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture()
-def page(server: str) -> Iterator[object]:
+def page(server: str, chromium: dict[str, Any]) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = pw.chromium.launch(**chromium)
         context = browser.new_context(base_url=server, locale="zh-CN", viewport={"width": 1400, "height": 1000})
         yield context.new_page()
         context.close()
