@@ -131,10 +131,7 @@ def missed_disability_care(ctx: RuleContext) -> list[dict[str, Any]]:
         r = rows.sort_values(["disability_level", "_row"]).iloc[0]
         kind = text(r["disability_type"]).removesuffix("残疾")  # 肢体残疾 → 肢体: "肢体残疾人证", not "残疾残疾"
         level = "一二三四"[int(r["disability_level"]) - 1] if 1 <= int(r["disability_level"]) <= 4 else ""
-        summary = (
-            f"该人员持{level}级{kind}残疾人证，"
-            f"{period_zh(ctx.dataset.period)}未领取重度残疾人护理补贴"
-        )
+        summary = f"该人员持{level}级{kind}残疾人证，{period_zh(ctx.dataset.period)}未领取重度残疾人护理补贴"
         out.append(
             finding(
                 ctx,
