@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from hecha.exceptions import HechaError
+from hecha.exceptions import HechaError, explain_validation
 from hecha.privacy import scrub_error
 from hecha.privacy import scrub_text as scrub  # identity numbers, phones and accounts masked
 
@@ -18,24 +18,13 @@ class SettingsError(HechaError):
     """A bad argument or settings file, found before anything runs."""
 
 
-def _validation_line(exc: Exception) -> str:
-    """A pydantic ValidationError as `key: problem (given value)` for each wrong key."""
-    errors = exc.errors() if hasattr(exc, "errors") else []
-    parts = []
-    for err in errors:
-        key = ".".join(str(x) for x in err.get("loc", ())) or "?"
-        given = err.get("input")
-        given_text = "" if isinstance(given, dict | list) else f"（给定 given: {given!r}）"
-        parts.append(f"{key}：{err.get('msg', '')}{given_text}")
-    return "；".join(parts)
-
-
 def one_line(exc: BaseException) -> str:
     """The error as one line for the terminal."""
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):
-        text = f"参数无效 invalid value — {_validation_line(exc)}"
+        zh, en = explain_validation(exc)
+        text = f"参数无效：{zh} / {en}"
     elif isinstance(exc, HechaError):
         text = str(exc)
     elif isinstance(exc, FileNotFoundError):

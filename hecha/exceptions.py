@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from hecha.privacy import mask_id
+
 
 class HechaError(Exception):
     """Base of every error hecha raises on purpose (the CLI prints these without a traceback)."""
@@ -36,3 +41,24 @@ class PolicyError(HechaError):
     def __init__(self, file: str, reason_zh: str, reason_en: str) -> None:
         self.file = file
         super().__init__(f"政策文件 {file} 有误：{reason_zh} / policy file {file}: {reason_en}")
+
+
+def explain_validation(exc: Any, subject_en: str = "value") -> tuple[str, str]:
+    """The first problems of a pydantic ValidationError, each named by its dotted key: (中文, English).
+
+    Values are shown as written, with anything that could be an identity number masked.
+    """
+    zh, en = [], []
+    for error in exc.errors()[:3]:
+        key = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            zh.append(f"未知的设置项 {key}")
+            en.append(f"unknown key {key}")
+        else:
+            zh.append(f"设置项 {key} 的值 {_shown(error.get('input'))} 不合要求（{error['msg']}）")
+            en.append(f"invalid {subject_en} {key}: {error['msg']}")
+    return "；".join(zh), "; ".join(en)
+
+
+def _shown(value: object) -> str:
+    return re.sub(r"\d{15,}[\dXx]*", lambda m: mask_id(m.group()), repr(value)[:60])

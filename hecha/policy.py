@@ -7,15 +7,13 @@ Standards (amounts) are *not* policy: they come from the `standards` source.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hecha.exceptions import PolicyError
-from hecha.privacy import mask_id
+from hecha.exceptions import PolicyError, explain_validation
 
 # Value ranges a county file cannot leave: a typo such as 9.0 for 0.9 is refused with its key.
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -185,7 +183,7 @@ def load_policy(path: Path | str | None = None) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(str(path or DEFAULT_POLICY_FILE), *_explain(exc)) from None
+        raise PolicyError(str(path or DEFAULT_POLICY_FILE), *explain_validation(exc, "policy value")) from None
 
 
 def _read_override(path: Path) -> dict[str, Any]:
@@ -206,22 +204,3 @@ def _read_override(path: Path) -> dict[str, Any]:
     if not isinstance(override, dict):
         raise PolicyError(str(path), "政策文件应为“键: 值”的结构", "the policy file must be a mapping of keys")
     return override
-
-
-def _explain(exc: ValidationError) -> tuple[str, str]:
-    """The first problems of a validation error, each with its dotted key."""
-    zh, en = [], []
-    for error in exc.errors()[:3]:
-        key = ".".join(str(part) for part in error["loc"])
-        if error["type"] == "extra_forbidden":
-            zh.append(f"未知的设置项 {key}")
-            en.append(f"unknown key {key}")
-        else:
-            zh.append(f"设置项 {key} 的值 {_shown(error.get('input'))} 不合要求（{error['msg']}）")
-            en.append(f"invalid policy value {key}: {error['msg']}")
-    return "；".join(zh), "; ".join(en)
-
-
-def _shown(value: object) -> str:
-    """A value as the clerk wrote it, with anything that could be an identity number masked."""
-    return re.sub(r"\d{15,}[\dXx]*", lambda m: mask_id(m.group()), repr(value)[:60])

@@ -33,6 +33,18 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
+def binary_classes(y: np.ndarray, needs_two: str) -> tuple[np.ndarray, np.ndarray]:
+    """Classes and each label's class index, checked as scikit-learn checks a binary-only classifier."""
+    check_classification_targets(y)
+    y_type = type_of_target(y, input_name="y", raise_unknown=True)
+    if y_type != "binary":
+        raise ValueError(f"Only binary classification is supported. The type of the target is {y_type}.")
+    classes, index = np.unique(y, return_inverse=True)
+    if len(classes) != 2:
+        raise ValueError(f"{needs_two}; got {len(classes)} class")
+    return classes, index
+
+
 class AnomalyScorer(OutlierMixin, BaseEstimator):
     """Unsupervised risk 0–1 from one-sided robust z-scores and an IsolationForest."""
 
@@ -143,13 +155,7 @@ class PositiveLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> PositiveLogisticRegression:
         X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        y_type = type_of_target(y, input_name="y", raise_unknown=True)
-        if y_type != "binary":
-            raise ValueError(f"Only binary classification is supported. The type of the target is {y_type}.")
-        self.classes_, t = np.unique(y, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(f"PositiveLogisticRegression needs samples of 2 classes; got {len(self.classes_)} class")
+        self.classes_, t = binary_classes(y, "PositiveLogisticRegression needs samples of 2 classes")
         counts = np.bincount(t)
         w = (len(t) / (2.0 * counts))[t]  # class_weight="balanced"
         d = X.shape[1]
@@ -217,16 +223,10 @@ class FavourClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> FavourClassifier:
         X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        y_type = type_of_target(y, input_name="y", raise_unknown=True)
-        if y_type != "binary":
-            raise ValueError(f"Only binary classification is supported. The type of the target is {y_type}.")
-        self.classes_, counts = np.unique(y, return_counts=True)
-        if len(self.classes_) != 2:
-            raise ValueError(
-                "需要“核实属实”和“排除”两类标签 FavourClassifier needs labels of 2 classes "
-                f"(confirmed, cleared); got {len(self.classes_)} class"
-            )
+        self.classes_, t = binary_classes(
+            y, "需要“核实属实”和“排除”两类标签 FavourClassifier needs labels of 2 classes (confirmed, cleared)"
+        )
+        counts = np.bincount(t)
         self.explainer_ = self._base().fit(X, y)
         self.calibrated_ = bool(counts.min() >= self.calibrate_min_per_class)
         if self.calibrated_:
