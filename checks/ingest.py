@@ -181,11 +181,11 @@ def load_source(source: Source, path: Path) -> LoadedSource:
             f"{as_numbers} identity numbers were stored by Excel as numbers and lost digits: "
             "format the column as Text and export again"
         )
-    if any(f.position is None and "引号" in f.reason for f in sheet.flags):
+    if any(f.kind == "quote" for f in sheet.flags):
         notes.append(
             "部分行引号不成对，已逐行读取（见隔离与标记清单）/ unbalanced quotes: those lines were read one by one"
         )
-    if any("编码" in f.reason for f in sheet.flags):
+    if any(f.kind == "encoding" for f in sheet.flags):
         notes.append(
             "文件中有不同编码的行，已逐行解码（见标记清单）/ lines in another encoding were decoded one by one"
         )

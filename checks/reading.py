@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from hecha.exceptions import InputFileError
 
@@ -30,12 +31,16 @@ _LINES = re.compile(r"\r\n|\n|\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 
 
+FlagKind = Literal["control", "encoding", "quote"]
+
+
 @dataclass(frozen=True)
 class Flag:
-    """A cell the reader mended: row number, field position (None = whole line), reason."""
+    """A cell the reader mended: row number, field position (None = whole line), what and why."""
 
     row: int
     position: int | None
+    kind: FlagKind
     reason: str
 
 
@@ -93,17 +98,7 @@ def _read_text(path: Path, data: bytes) -> Sheet:
         notes.append(
             f"{joined} 条记录的单元格内含换行，按一条记录读取 / {joined} records have a line break inside a cell"
         )
-    cleaned: list[tuple[int, list[str]]] = []
-    for number, fields in records:
-        out = []
-        for position, value in enumerate(fields):
-            if _CONTROL.search(value):
-                flags.append(
-                    Flag(number, position, "含控制字符（如 NUL），已删除 / control characters (e.g. NUL) removed")
-                )
-                value = _CONTROL.sub("", value)
-            out.append(value)
-        cleaned.append((number, out))
+    cleaned = [(number, [_clean(v, number, p, flags) for p, v in enumerate(fields)]) for number, fields in records]
     return Sheet(path.name, cleaned, encoding, notes, flags)
 
 
@@ -164,6 +159,7 @@ def _decode_mixed(data: bytes, name: str) -> tuple[str, str, list[Flag]]:
             Flag(
                 number,
                 None,
+                "encoding",
                 f"本行编码（{label}）与文件其他行不同，已单独解码，请核对 / line encoded differently ({enc}) "
                 "from the rest of the file: decoded on its own, check it",
             )
@@ -205,6 +201,7 @@ def _parse_lines(lines: list[str], delimiter: str) -> tuple[list[tuple[int, list
                         Flag(
                             number,
                             None,
+                            "quote",
                             "引号不成对，本行已单独读取，请核对 / unbalanced quote: this line was read on its own",
                         )
                     )
@@ -239,18 +236,20 @@ def _read_workbook(path: Path, kind: str) -> list[Sheet]:
                 continue
             sheet = Sheet(name, [], kind)
             for number, row in enumerate(rows, start=1):
-                fields = []
-                for position, value in enumerate(row):
-                    text = cell_text(value)
-                    if _CONTROL.search(text):
-                        sheet.flags.append(Flag(number, position, "含控制字符，已删除 / control characters removed"))
-                        text = _CONTROL.sub("", text)
-                    fields.append(text)
+                fields = [_clean(cell_text(v), number, p, sheet.flags) for p, v in enumerate(row)]
                 sheet.records.append((number, fields))
             sheets.append(sheet)
     finally:
         workbook.close()
     return sheets
+
+
+def _clean(text: str, row: int, position: int, flags: list[Flag]) -> str:
+    """A cell without control characters; a cell that had some is flagged."""
+    if not _CONTROL.search(text):
+        return text
+    flags.append(Flag(row, position, "control", "含控制字符（如 NUL），已删除 / control characters (e.g. NUL) removed"))
+    return _CONTROL.sub("", text)
 
 
 def cell_text(value: object) -> str:
