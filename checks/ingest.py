@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from checks.headers import locate_header, map_header
+from checks.headers import Header, locate_header, map_header
 from checks.reading import SUFFIXES, Flag, Sheet, is_blank, read_sheets
 from checks.rows import AS_NUMBER, KEPT_FLAGGED, QUARANTINED, parse_rows
 from checks.scope import check_county, scope_rows
@@ -110,28 +110,26 @@ def load_dataset(folder: Path, county: str, period: str, progress: Step = no_pro
     return dataset
 
 
-def choose_sheet(source: Source, sheets: list[Sheet], file_name: str) -> tuple[Sheet, int]:
-    """The sheet whose header matches the contract best (not always the first), and its index."""
-    best: tuple[int, int] | None = None
+def choose_sheet(source: Source, sheets: list[Sheet], file_name: str) -> tuple[Sheet, int, Header]:
+    """The sheet whose header matches the contract best (not always the first), its index and header."""
+    best: tuple[Header, int] | None = None
     for i, sheet in enumerate(sheets):
         header = locate_header(source, sheet.records)
-        if header is not None and (best is None or header.score > best[0]):
-            best = (header.score, i)
+        if header is not None and (best is None or header.score > best[0].score):
+            best = (header, i)
     if best is None:
         raise InputFileError(
             file_name,
             f"前 15 行中未找到与数据约定相符的表头（应含「{source.columns[0].zh}」等列名）",
             "no header matching the data contract within the first 15 rows",
         )
-    return sheets[best[1]], best[1]
+    return sheets[best[1]], best[1], best[0]
 
 
 def load_source(source: Source, path: Path) -> LoadedSource:
     """Read, find the header, map it, set aside blank, totals and over-long lines, then parse values by kind."""
     sheets = read_sheets(path)
-    sheet, index = choose_sheet(source, sheets, path.name)
-    header = locate_header(source, sheet.records)
-    assert header is not None  # choose_sheet found one
+    sheet, index, header = choose_sheet(source, sheets, path.name)
     notes = list(sheet.notes)
     if len(sheets) > 1:
         notes.append(
