@@ -16,6 +16,10 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 90
+# What Prefect's own client retries on: the server answers 503 while its SQLite database is busy
+# (prefect/server/api/server.py, is_client_retryable_exception), 429 and 502 under load.
+RETRY_STATUSES = {429, 502, 503}
+RETRY_DELAYS = (0.5, 1, 2, 4, 8, 8)
 
 
 def free_port() -> int:
@@ -85,15 +89,21 @@ class PrefectServer:
         self.stop()
         self.start()
 
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        response = httpx.post(f"{self.api}{path}", json=body, timeout=30)
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """One API call, retried the way Prefect's client retries (busy database, overload)."""
+        for delay in (*RETRY_DELAYS, None):
+            response = httpx.request(method, f"{self.api}{path}", json=body, timeout=30)
+            if response.status_code not in RETRY_STATUSES or delay is None:
+                break
+            time.sleep(delay)
         response.raise_for_status()
         return response.json()
 
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        return self.request("POST", path, body)
+
     def get(self, path: str) -> Any:
-        response = httpx.get(f"{self.api}{path}", timeout=30)
-        response.raise_for_status()
-        return response.json()
+        return self.request("GET", path)
 
     def hecha(self, *args: str, timeout: float = 240, **env: str) -> subprocess.CompletedProcess[str]:
         """`hecha …` as a separate process reporting to this server."""
