@@ -551,6 +551,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _prepare_prefect(debug: bool) -> None:
+    """Boot Prefect's temporary API on a thread while the stages' libraries import, then wait for it."""
+    from flows.warmup import start_temporary_api, wait_for_temporary_api
+
+    start_temporary_api()
+    import flows.monthly  # noqa: F401 - pandas, scikit-learn, GX, WeasyPrint: the other half of start-up
+
+    wait_for_temporary_api()
+    if not debug:
+        from flows.errors import quiet_tracebacks
+
+        quiet_tracebacks()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     configure_offline_runtime()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -560,10 +574,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         check = getattr(args, "check", None)
         if check is not None:
             check(args)  # before Prefect starts: a typo costs a second, not a run
-        if args.command in PREFECT_COMMANDS and not args.debug:
-            from flows.errors import quiet_tracebacks
-
-            quiet_tracebacks()
+        if args.command in PREFECT_COMMANDS:
+            _prepare_prefect(args.debug)
         return int(args.func(args))
     except (Exception, KeyboardInterrupt) as exc:
         if args.debug:  # the whole traceback, but never with a person's numbers in it

@@ -26,8 +26,8 @@ from hecha.progress import Step, no_progress
 from models.rules import assets, deaths, eligibility, enrolment, kin, missed
 from models.rules.context import RuleContext
 from models.rules.coverage import gap_reason, standards_gaps
-from models.rules.kin import related_people
 from models.rules.places import fill_places
+from models.rules.related import related_people
 from models.rules.standards import standards_on
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Cadre kin (干部近亲属): CADRE_KIN_UNFILED, and the people around a finding for conflict-of-interest routing."""
+"""Cadre kin (干部近亲属): CADRE_KIN_UNFILED."""
 
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ from typing import Any
 
 import pandas as pd
 
-from hecha.dataset import Dataset
-from hecha.findings import HOUSEHOLD_LEVEL
-from hecha.index import PersonIndex
 from hecha.labels import program_zh
-from hecha.policy import Policy
 from models.rules.amounts import text
 from models.rules.common import ROLL_FIELDS, own_link, roll_for
 from models.rules.context import RuleContext
 from models.rules.evidence import Link, finding, period_zh, record, subject_number, yuan
 
 CODE = "CADRE_KIN_UNFILED"
-RELATED_COLUMNS = ["subject_key", "id_number", "relation"]
 
 
 def _hukou_of(ctx: RuleContext, source: str, min_link: float) -> pd.DataFrame:
@@ -100,72 +95,3 @@ def cadre_kin_unfiled(ctx: RuleContext) -> list[dict[str, Any]]:
             )
         )
     return out
-
-
-def _groups(keys: pd.Series, values: pd.Series) -> dict[str, list[str]]:
-    """key -> list of values (both as text), missing keys and values dropped."""
-    df = pd.DataFrame({"k": keys.to_numpy(), "v": values.to_numpy()}).dropna()
-    return {str(k): [str(v) for v in g] for k, g in df.groupby("k")["v"]}
-
-
-def related_people(
-    dataset: Dataset, index: PersonIndex, findings: pd.DataFrame, policy: Policy | None = None
-) -> pd.DataFrame:
-    """Who an inspector must not be related to, per finding subject.
-
-    The subject household's members (roll household, or poverty-registry household
-    for MISSED_DIBAO), everyone in their hukous (户籍同户), and kin filed with them
-    (备案干部: a filed kin's cadre; 备案亲属: a cadre's filed kin).
-    """
-    ctx = RuleContext(dataset, index, policy or Policy())
-    rec = index.records
-    best = rec.sort_values("link_probability", ascending=False)
-    resolved = best["id_resolved"].where(best["id_resolved"].fillna("") != "", best["id_number"]).fillna("")
-    number_of = pd.Series(resolved.to_numpy(), index=best["person_id"].to_numpy())
-    number_of = number_of[~number_of.index.duplicated()]
-    roll = ctx.frame("roll")
-    roll_person = roll["_row"].map(ctx.person_of("roll"))
-    roll_households = _groups(roll_person, roll["household_id"])
-    household_people = _groups(roll["household_id"], roll_person)
-    poverty_people: dict[str, list[str]] = {}
-    if ctx.has("poverty_registry"):
-        pov = ctx.frame("poverty_registry")
-        poverty_people = _groups(pov["household_id"], pov["_row"].map(ctx.person_of("poverty_registry")))
-    reg = ctx.frame("household_registry")
-    reg_person = reg["_row"].map(ctx.person_of("household_registry"))
-    person_hukous = _groups(reg_person, reg["hukou_id"])
-    hukou_people = _groups(reg["hukou_id"], reg_person)
-    filings = ctx.frame("cadre_kin_filings") if ctx.has("cadre_kin_filings") else None
-    out: list[tuple[str, str, str]] = []
-    for _, f in findings.drop_duplicates("subject_key").iterrows():
-        key = str(f["subject_key"])
-        members: dict[str, str] = {}  # person_id -> relation
-        if f["finding"] in HOUSEHOLD_LEVEL:
-            source = poverty_people if f["finding"] == "MISSED_DIBAO" else household_people
-            for pid in source.get(str(f["household_id"]), []):
-                members.setdefault(pid, "家庭成员")
-        else:
-            pid = str(f["person_id"])
-            members[pid] = "本人"
-            for household in roll_households.get(pid, []):
-                for other in household_people.get(household, []):
-                    members.setdefault(other, "家庭成员")
-        for pid in list(members):
-            for hukou in person_hukous.get(pid, []):
-                for other in hukou_people.get(hukou, []):
-                    members.setdefault(other, "户籍同户")
-        numbers: dict[str, str] = {}
-        for pid, relation in members.items():
-            number = str(number_of.get(pid, ""))
-            if number:
-                numbers.setdefault(number, relation)
-        if filings is not None:
-            cadres = filings[filings["kin_id_number"].isin(list(numbers))]["cadre_id_number"].dropna()
-            kin = filings[filings["cadre_id_number"].isin(list(numbers))]["kin_id_number"].dropna()
-            for n in cadres:
-                numbers.setdefault(str(n), "备案干部")
-            for n in kin:
-                numbers.setdefault(str(n), "备案亲属")
-        out += [(key, n, r) for n, r in numbers.items()]
-    df = pd.DataFrame(out, columns=RELATED_COLUMNS)
-    return df[df["id_number"] != ""].reset_index(drop=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from rules_helpers import dataset, exact_index, pid, policy, registry_row, roll_row
 
 from models.rules import related_people, run_rules
@@ -71,3 +72,20 @@ def test_related_people_includes_hukou_members_and_filed_kin() -> None:
     rel2 = related_people(ds, index, extra)
     assert rel2.set_index("id_number").loc[FILED_CADRE, "relation"] == "备案干部"
     assert set(rel.columns) == {"subject_key", "id_number", "relation"}
+
+
+def test_related_people_of_a_household_and_of_a_cadre_keep_the_closest_relation() -> None:
+    """A household-level finding lists the roll household and its hukou; a filed cadre's lists the filed kin."""
+    ds = _dataset()
+    index = exact_index(ds)
+    findings = run_rules(ds, index, policy()).findings
+    a1 = findings.iloc[:1].assign(finding="SHARED_ACCOUNT", subject_key="h:A1", household_id="A1", person_id="P" + KIN)
+    cadre = findings.iloc[:1].assign(
+        finding="DECEASED_PAID", subject_key="p:P" + FILED_CADRE, person_id="P" + FILED_CADRE
+    )
+    rel = related_people(ds, index, pd.concat([a1, cadre], ignore_index=True))
+    household = rel[rel.subject_key == "h:A1"].set_index("id_number")["relation"].to_dict()
+    assert household == {KIN: "家庭成员", CADRE: "户籍同户"}
+    filed = rel[rel.subject_key == "p:P" + FILED_CADRE].set_index("id_number")["relation"].to_dict()
+    assert filed == {FILED_CADRE: "本人", FILED_KIN: "备案亲属"}
+    assert list(rel.subject_key.drop_duplicates()) == ["h:A1", "p:P" + FILED_CADRE]
