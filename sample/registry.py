@@ -38,26 +38,38 @@ def plant_registry(pl: Planter, rng: np.random.Generator) -> None:
     alive = pl.alive & ~w.people.index.isin(list(w.unregistered)) & ~w.people.index.isin(w.cadres["pid"])
     n = max(2, round(REPEAT_SHARE * int(pl.alive.sum())))
     shared = max(1, round(n * SHARED_SHARE))
-    rows = [*_one_person(pl, rng, alive, n - shared, cadre_hh), *_shared_number(pl, rng, alive, shared, cadre_hh)]
+    free = FreeHukous(pl, cadre_hh)
+    rows = [*_one_person(pl, rng, alive, n - shared, free), *_shared_number(pl, rng, alive, shared, free)]
     w.repeats = pd.DataFrame(rows, columns=REPEAT_COLUMNS)
 
 
-def _free_hukous(pl: Planter, cadre_hh: set[int], avoid: set[int]) -> np.ndarray:
-    """Hukous with living members that no plant, decoy or cadre touches."""
-    hh = np.array(sorted(pl.living_of), dtype=int)
-    used = set(pl.w.used_hh) | cadre_hh | avoid
-    return np.array([h for h in hh if h not in used and pl.household(int(h))], dtype=int)
+class FreeHukous:
+    """Hukous with living members that no plant, decoy or cadre touches; a hukou taken leaves the pool.
+
+    Worked out once per county (a scan of every hukou per pick made a 1M-person county quadratic).
+    """
+
+    def __init__(self, pl: Planter, cadre_hh: set[int]) -> None:
+        used = set(pl.w.used_hh) | cadre_hh
+        self.hukous = np.array([h for h in sorted(pl.living_of) if h not in used and pl.household(int(h))], dtype=int)
+        self.open = np.ones(len(self.hukous), dtype=bool)
+        self.pl = pl
+
+    def take(self, rng: np.random.Generator, avoid: int) -> int:
+        """One free hukou other than `avoid`, drawn uniformly, and marked used."""
+        free = self.hukous[self.open & (self.hukous != avoid)]
+        chosen = int(free[rng.integers(0, len(free))])
+        self.open[np.searchsorted(self.hukous, chosen)] = False
+        self.pl.w.used_hh.add(chosen)  # one stale listing per hukou keeps the cases apart
+        return chosen
 
 
-def _one_person(pl: Planter, rng: np.random.Generator, alive: np.ndarray, n: int, cadre_hh: set[int]) -> list[dict]:
+def _one_person(pl: Planter, rng: np.random.Generator, alive: np.ndarray, n: int, free: FreeHukous) -> list[dict]:
     p = pl.w.people
     cand = p.index[alive & (p["age"] >= 18).to_numpy()].to_numpy()
     out = []
     for pid in rng.choice(cand, size=min(n, len(cand)), replace=False):
-        own = int(cell(p, pid, "hh"))
-        free = _free_hukous(pl, cadre_hh, {own})
-        old = int(free[rng.integers(0, len(free))])
-        pl.w.used_hh.add(old)  # one stale listing per hukou keeps the cases apart
+        old = free.take(rng, avoid=int(cell(p, pid, "hh")))
         sex = str(cell(p, pid, "sex"))
         out.append(
             {
@@ -75,8 +87,8 @@ def _one_person(pl: Planter, rng: np.random.Generator, alive: np.ndarray, n: int
     return out
 
 
-def _shared_number(pl: Planter, rng: np.random.Generator, alive: np.ndarray, n: int, cadre_hh: set[int]) -> list[dict]:
-    w, p = pl.w, pl.w.people
+def _shared_number(pl: Planter, rng: np.random.Generator, alive: np.ndarray, n: int, free: FreeHukous) -> list[dict]:
+    p = pl.w.people
     cand = p.index[alive & p["age"].between(18, 69).to_numpy()].to_numpy()
     taken = set(p["id"].astype(str))
     out = []
@@ -90,9 +102,7 @@ def _shared_number(pl: Planter, rng: np.random.Generator, alive: np.ndarray, n: 
             name = str(rng.choice(np.array(list("李王张刘陈杨黄赵周吴")))) + str(
                 given_names(rng, np.array([sex]), np.array([born.year]))[0]
             )
-        free = _free_hukous(pl, cadre_hh, {int(cell(p, pid, "hh"))})
-        home = int(free[rng.integers(0, len(free))])
-        w.used_hh.add(home)
+        home = free.take(rng, avoid=int(cell(p, pid, "hh")))
         out.append(
             {
                 "kind": "shared_number",
