@@ -28,7 +28,8 @@ class CountyFailedError(HechaError):
     """One county's run failed: its error already scrubbed, and how long the county ran.
 
     Both travel as plain arguments, so the error survives pickling back from a Dask worker;
-    most of hecha's exceptions take other constructor arguments and cannot be unpickled.
+    hecha's own exceptions take other constructor arguments, and a MissingSourceError raised on
+    a worker came back as `TypeError: __init__() missing 2 required positional arguments`.
     """
 
     def __init__(self, message: str, seconds: float | None = None) -> None:

@@ -136,10 +136,8 @@ def test_a_broken_county_fails_alone_and_is_reported(
 
 
 def test_a_county_error_comes_back_from_a_worker_scrubbed() -> None:
-    """hecha's own errors cannot be unpickled; the county's error crosses as a scrubbed message with its time."""
+    """The county's error crosses as a scrubbed plain message with its time (hecha's own did not unpickle there)."""
     original = MissingSourceError("roll", "救助发放名册", f"/data/{ID_NUMBER}")
-    with pytest.raises(TypeError):
-        pickle.loads(pickle.dumps(original))
     back = pickle.loads(pickle.dumps(county_error(original, 12.34)))
     outcome = failed("429005", "2026-10", back)
     assert outcome.state == "failed" and outcome.seconds == 12.3
