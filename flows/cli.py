@@ -63,23 +63,46 @@ def _run(args: argparse.Namespace) -> int:
 
 def _check_run_many(args: argparse.Namespace) -> None:
     validate.period(args.period)
-    validate.database(args.db)
+    db = validate.database(args.db)
     validate.policy(args.policy)
     for code in validate.counties(args.counties):
         validate.month_folder(args.input, code, args.period)
+    address, _ = validate.dask_options(args.dask_address, args.dask_workers)
+    if address is not None:  # reach the scheduler now: an unreachable or unfit cluster costs seconds, not a run
+        from flows.cluster import check_cluster
+        from hecha.settings import prefect_api_url
+
+        check_cluster(address, db, prefect_api_url())
 
 
 def _run_many(args: argparse.Namespace) -> int:
+    """Every county runs whatever the others do; the table at the end says how each ended (exit 1 if any failed)."""
+    from flows import cluster
     from flows.monthly import reconcile_counties
     from flows.progress import STAGES, stage_bar
+    from flows.province import CountiesFailedError, format_outcomes
     from flows.summary import format_summary
 
     counties = validate.counties(args.counties)
-    with stage_bar(f"{len(counties)} 个县 counties {args.period}", total=STAGES * len(counties)):
-        results = reconcile_counties(str(args.input), counties, args.period, args.db, args.policy)
-    for summary in results.values():
-        print(format_summary(summary), end="\n\n")
-    return 0
+    address, workers = validate.dask_options(args.dask_address, args.dask_workers)
+    runner = cluster.task_runner(address, workers)
+    # Absolute paths and a resolved store: worker processes may start elsewhere, with another environment.
+    params = (str(Path(args.input).resolve()), counties, args.period, validate.database(args.db),
+              str(Path(args.policy).resolve()) if args.policy else None, str(home() / "runs"))  # fmt: skip
+    try:
+        if runner is None:  # Prefect's thread pool here: the stage hooks advance one bar for all counties
+            with stage_bar(f"{len(counties)} 个县 counties {args.period}", total=STAGES * len(counties)):
+                outcomes = reconcile_counties(*params)
+        else:  # on Dask: each county is logged as it ends
+            with cluster.api_for_workers():
+                outcomes = reconcile_counties.with_options(task_runner=runner)(*params)
+    except CountiesFailedError as failed:
+        outcomes = failed.outcomes
+    for outcome in outcomes.values():
+        if outcome.summary is not None:
+            print(format_summary(outcome.summary), end="\n\n")
+    print(format_outcomes(outcomes))
+    return 1 if any(o.state == "failed" for o in outcomes.values()) else 0
 
 
 def _check_backfill(args: argparse.Namespace) -> None:
@@ -392,12 +415,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_run, check=_check_run)
 
     m = _sub(sub, "run-many", "多个县并行核查 several counties of one month",
-             ["hecha run-many --input incoming --counties 429006,429005 --period 2026-10"])  # fmt: skip
+             ["hecha run-many --input incoming --counties 429006,429005 --period 2026-10",
+              "hecha run-many --input /data/incoming --counties 429006,429005,429004 --period 2026-10 "
+              "--db postgresql+psycopg://hecha@db/hecha --dask-address tcp://10.0.0.5:8786",
+              "hecha run-many --input incoming --counties 429006,429005 --period 2026-10 --dask-workers 2"])  # fmt: skip
     _input(m)
     _option(m, "--counties", required=True, example="429006,429005", help="县代码，逗号分隔 county codes")
     _period(m)
     _db(m)
     _policy_option(m)
+    _option(m, "--dask-address", default=None, example="tcp://10.0.0.5:8786",
+            help="在已有的 Dask 集群上运行（调度器地址）run on an existing Dask cluster: its scheduler")  # fmt: skip
+    _option(m, "--dask-workers", default=None, example="4",
+            help="在本机启动 N 个 Dask worker 进程运行 start a local Dask cluster of N worker processes")  # fmt: skip
     m.set_defaults(func=_run_many, check=_check_run_many)
 
     b = _sub(sub, "backfill", "按月份顺序补跑过去的月份 run past months in order",

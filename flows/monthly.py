@@ -26,7 +26,7 @@ from cases.outcomes import load_outcomes
 from checks.expectations import run_checks
 from checks.ingest import load_dataset
 from checks.report import CheckReport
-from flows import lifecycle, progress
+from flows import lifecycle, progress, province
 from flows.caching import MonthInputs, stage_results_dir
 from flows.naming import STAGE_NAMES, tagged
 from flows.retrying import IO_RETRIES, IO_RETRY_DELAYS, retry_on_io
@@ -196,17 +196,44 @@ def monthly_reconciliation(
 
 @task(name="county-month 核查一个县", task_run_name="county {county} {period}", cache_policy=NO_CACHE)
 def reconcile_county(
-    input_root: str, county: str, period: str, db_url: str | None, policy_path: str | None
-) -> RunSummary:
-    """One county as a task, so a city or province fans out over the flow's task runner."""
+    input_root: str,
+    county: str,
+    period: str,
+    db_url: str | None,
+    policy_path: str | None,
+    output_root: str | None = None,
+) -> province.CountyOutcome:
+    """One county as a task, so a city or province fans out over the flow's task runner.
+
+    Timed where it runs (a Dask worker, or a thread here). Its error leaves scrubbed of personal
+    data and as a plain message, which survives pickling back from a worker; the county's own
+    flow run keeps the whole traceback in its log.
+    """
+    start = time.perf_counter()
     with tagged(county, period):
-        return monthly_reconciliation(input_root, county, period, db_url, policy_path)
+        try:
+            summary = monthly_reconciliation(input_root, county, period, db_url, policy_path, output_root)
+        except Exception as exc:
+            raise province.county_error(exc, time.perf_counter() - start) from None
+    return province.succeeded(county, period, summary, time.perf_counter() - start)
 
 
 @flow(name="hecha-monthly-many", flow_run_name="hecha {period} counties", log_prints=True)
 def reconcile_counties(
-    input_root: str, counties: list[str], period: str, db_url: str | None = None, policy_path: str | None = None
-) -> dict[str, RunSummary]:
-    """Several counties of one month in parallel (ThreadPool by default; DaskTaskRunner for a cluster)."""
-    futures = {c: reconcile_county.submit(input_root, c, period, db_url, policy_path) for c in counties}
-    return {c: f.result() for c, f in futures.items()}
+    input_root: str,
+    counties: list[str],
+    period: str,
+    db_url: str | None = None,
+    policy_path: str | None = None,
+    output_root: str | None = None,
+) -> dict[str, province.CountyOutcome]:
+    """Several counties of one month in parallel: Prefect's thread pool by default, a Dask cluster
+    with `reconcile_counties.with_options(task_runner=DaskTaskRunner(...))` (flows/cluster.py).
+
+    Every county runs to its end whatever the others do; the flow fails only then, naming
+    the counties that failed (`province.CountiesFailedError` carries every outcome).
+    """
+    futures = {c: reconcile_county.submit(input_root, c, period, db_url, policy_path, output_root) for c in counties}
+    outcomes = province.collect(futures, period, get_run_logger())
+    province.raise_if_failed(outcomes)
+    return outcomes

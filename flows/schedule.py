@@ -20,7 +20,7 @@ from prefect.schedules import Cron
 
 from flows.monthly import reconcile_counties
 from flows.periods import period_due
-from hecha.summary import RunSummary
+from flows.province import CountyOutcome
 
 DEPLOYMENT = "hecha-monthly"
 WORK_POOL = "hecha"
@@ -50,7 +50,7 @@ def reconcile_previous_month(
     timezone: str = "Asia/Shanghai",
     db_url: str | None = None,
     policy_path: str | None = None,
-) -> dict[str, RunSummary]:
+) -> dict[str, CountyOutcome]:
     """Reconcile `period` (default: the month before the scheduled time, in `timezone`) for every county."""
     month = period or period_due(_scheduled_at(), timezone)
     return reconcile_counties(input_root, counties, month, db_url, policy_path)

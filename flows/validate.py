@@ -16,6 +16,8 @@ from hecha.settings import db_url
 
 _COUNTY = re.compile(r"^\d{6}$")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# A Dask scheduler: tcp:// or tls://, a host name, IPv4 or [IPv6] address, and a port.
+_DASK_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$")
 
 
 def county(value: str) -> str:
@@ -89,3 +91,33 @@ def month_folder(input_root: str | Path, code: str, month: str) -> Path:
             f"县 {code} 没有 {month} 的数据（已有：{have}）/ no folder {month} for county {code} (found: {have})"
         )
     return folder
+
+
+def dask_address(value: str) -> str:
+    """`tcp://HOST:PORT` of a running `dask scheduler` (tls:// too); checked for form here, reached later."""
+    found = _DASK_ADDRESS.match(value.strip())
+    if not found or not 0 < int(found.group(4)) < 65536:
+        raise SettingsError(
+            f"--dask-address 应为 Dask 调度器地址 tcp://主机:端口，如 tcp://10.0.0.5:8786：{value!r} / "
+            "--dask-address must be a Dask scheduler address tcp://HOST:PORT"
+        )
+    return value.strip()
+
+
+def dask_workers(value: str | None) -> int | None:
+    """How many local worker processes: a whole number from 1."""
+    if value is None:
+        return None
+    if not value.strip().isdigit() or int(value) < 1:
+        raise SettingsError(f"--dask-workers 应为正整数，如 4：{value!r} / --dask-workers must be a whole number ≥ 1")
+    return int(value)
+
+
+def dask_options(address: str | None, workers: str | None) -> tuple[str | None, int | None]:
+    """An existing cluster or a local one, never both."""
+    if address is not None and workers is not None:
+        raise SettingsError(
+            "--dask-address 与 --dask-workers 只能选一个（已有集群，或在本机启动）/ "
+            "give either --dask-address (an existing cluster) or --dask-workers (a local one), not both"
+        )
+    return (dask_address(address) if address is not None else None), dask_workers(workers)

@@ -190,7 +190,9 @@ def test_several_counties_fan_out_over_the_task_runner(
     db_url = f"sqlite:///{tmp_path / 'city.db'}"
     results = reconcile_counties(str(county_root), [COUNTY, other], PERIOD, db_url)
     assert set(results) == {COUNTY, other}
-    for county, summary in results.items():
+    for county, outcome in results.items():
+        assert outcome.state == "succeeded" and outcome.summary is not None
+        summary = outcome.summary
         assert summary["county"] == county
         assert sum(summary["findings"].values()) > 0
     cases = _tables(db_url)["cases"]
