@@ -39,41 +39,49 @@ def household_totals(roll: pd.DataFrame) -> pd.Series:
     return pd.to_numeric(roll["amount"], errors="coerce").fillna(0.0).groupby(roll["household_id"]).sum()
 
 
-def _corrected(row: pd.Series) -> bool:
-    """The index corrected this row's number (it was invalid or differs from the person's number)."""
-    resolved = text(row.get("id_resolved"))
-    return bool(resolved) and resolved != text(row.get("id_number"))
-
-
-def birth_of(row: pd.Series) -> pd.Timestamp | None:
+def birth_of(row: pd.Series | dict[str, object]) -> pd.Timestamp | None:
     """Birth date from the person's corrected number, else the index's, else the row's own date."""
-    columns = ("id_resolved",) if _corrected(row) else ()
-    for col in columns:
-        decoded = idnumber.decode(text(row.get(col)))
-        if decoded is not None:
-            return pd.Timestamp(decoded.birth_date)
-    for col in ("idx_birth_date", "birth_date"):
-        b = row.get(col)
-        if not missing(b):
-            return pd.Timestamp(b)  # type: ignore[arg-type]
-    decoded = idnumber.decode(text(row.get("id_number")))
-    return pd.Timestamp(decoded.birth_date) if decoded is not None else None
+    return _birth(row.get("id_resolved"), row.get("id_number"), row.get("idx_birth_date"), row.get("birth_date"))
 
 
 def births(df: pd.DataFrame) -> pd.Series:
-    """Vectorised `birth_of`: the index's birth date, worked out row by row only where corrected or missing."""
+    """Vectorised `birth_of`: the index's birth date, worked out again only where corrected or missing."""
     if "idx_birth_date" in df:
         out = pd.to_datetime(df["idx_birth_date"], errors="coerce")
     else:
         out = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
     resolved = df["id_resolved"].fillna("").astype(str) if "id_resolved" in df else pd.Series("", index=df.index)
     number = df["id_number"].fillna("").astype(str) if "id_number" in df else pd.Series("", index=df.index)
-    redo = out.isna() | ((resolved != "") & (resolved != number))
+    redo = (out.isna() | ((resolved != "") & (resolved != number))).to_numpy()
     if redo.any():
         out = out.copy()
-        filled = [birth_of(r) for _, r in df[redo].iterrows()]
+        filled = _births_of(df[redo])
         out[redo] = pd.to_datetime(pd.Series(filled, index=df.index[redo], dtype=object), errors="coerce")
     return out
+
+
+def _births_of(df: pd.DataFrame) -> list[pd.Timestamp | None]:
+    """`birth_of` for each row of a (small) frame, reading columns rather than rows."""
+
+    def column(name: str) -> list[object]:
+        return df[name].tolist() if name in df else [None] * len(df)
+
+    rows = zip(column("id_resolved"), column("id_number"), column("idx_birth_date"), column("birth_date"), strict=True)
+    return [_birth(resolved, number, idx, own) for resolved, number, idx, own in rows]
+
+
+def _birth(resolved: object, number: object, idx_birth: object, own_birth: object) -> pd.Timestamp | None:
+    """One person's birth date: the corrected number's, else the index's, else the row's, else the number's."""
+    resolved_text, number_text = text(resolved), text(number)
+    if resolved_text and resolved_text != number_text:
+        decoded = idnumber.decode(resolved_text)
+        if decoded is not None:
+            return pd.Timestamp(decoded.birth_date)
+    for b in (idx_birth, own_birth):
+        if not missing(b):
+            return pd.Timestamp(b)  # type: ignore[arg-type]
+    decoded = idnumber.decode(number_text)
+    return pd.Timestamp(decoded.birth_date) if decoded is not None else None
 
 
 def is_urban(region_code: object) -> bool:

@@ -8,6 +8,7 @@ the link probability it gives travels with the finding.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -25,6 +26,10 @@ class RuleContext:
     policy: Policy
     _person: dict[str, pd.Series] = field(default_factory=dict)
     _by_row: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _rows: dict[str, RowLookup] = field(default_factory=dict)
+    _records: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _with_person: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _matches: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
     _roll: pd.DataFrame | None = None
 
     @property
@@ -53,13 +58,24 @@ class RuleContext:
             self._by_row[source] = self.frame(source).set_index("_row", drop=False)
         return self._by_row[source]
 
+    def row(self, source: str, row: int) -> dict[str, Any] | None:
+        """One source row as a dict (the first if `_row` repeats), None if there is no such row."""
+        if source not in self._rows:
+            self._rows[source] = RowLookup(self.frame(source))
+        return self._rows[source].get(row)
+
     def records(self, source: str) -> pd.DataFrame:
-        """The index's records of one source, indexed by row."""
-        r = self.index.records
-        return r[r.source == source].set_index("row")
+        """The index's records of one source, indexed by row (cached; do not modify)."""
+        if source not in self._records:
+            r = self.index.records
+            self._records[source] = r[r.source == source].set_index("row")
+        return self._records[source]
 
     def with_person(self, source: str) -> pd.DataFrame:
-        """The source frame with `person_id` and the index's `id_resolved`, `birth_date`, `link_probability`."""
+        """The source frame with `person_id` and the index's `id_resolved`, `birth_date`, `link_probability`
+        (cached; do not modify)."""
+        if source in self._with_person:
+            return self._with_person[source]
         df = self.frame(source)
         rec = self.records(source)
         out = df.copy()
@@ -70,6 +86,7 @@ class RuleContext:
             ("link_probability", "attach_probability"),
         ):
             out[new] = df["_row"].map(rec[col]) if col in rec.columns else pd.NA
+        self._with_person[source] = out
         return out
 
     def roll(self) -> pd.DataFrame:
@@ -85,8 +102,21 @@ class RuleContext:
         """Pairs (row_l, row_r) of two sources that the index puts in one person.
 
         The probability is the direct pairwise link's when there is one; otherwise
-        (linked through a third record) the weaker of the two attachments.
+        (linked through a third record) the weaker of the two attachments. The pairs
+        are worked out once per source pair; each call keeps those at `min_probability`.
         """
+        m = self._all_matches(left, right)
+        if m.empty:
+            return pd.DataFrame(columns=MATCH_COLUMNS)
+        m = m[m.probability >= min_probability]
+        return m.reset_index(drop=True)
+
+    def _all_matches(self, left: str, right: str) -> pd.DataFrame:
+        if (left, right) not in self._matches:
+            self._matches[(left, right)] = self._pairs_of(left, right)
+        return self._matches[(left, right)]
+
+    def _pairs_of(self, left: str, right: str) -> pd.DataFrame:
         pl = self.person_of(left)
         pr = self.person_of(right)
         if pl.empty or pr.empty:
@@ -114,8 +144,30 @@ class RuleContext:
         m["agreement"] = m["agreement"].map(lambda a: a if isinstance(a, dict) else {})
         m["probability"] = m["probability"].astype(float).fillna(0.0)
         m["fuzzy"] = m["fuzzy"].astype(bool)
-        m = m[m.probability >= min_probability]
-        return m[MATCH_COLUMNS].reset_index(drop=True)
+        return m[MATCH_COLUMNS]
 
     def weak(self, probability: float, fuzzy: bool) -> bool:
         return bool(fuzzy) and probability < self.policy.linkage.weak_link_below
+
+
+class RowLookup:
+    """Rows of one source frame by `_row`, read as dicts for evidence without building a Series per row."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        rows = df["_row"].to_numpy()
+        first = ~pd.Series(rows).duplicated().to_numpy()  # duplicate _row values should not happen; take the first
+        self._position = dict(zip(rows[first].tolist(), first.nonzero()[0].tolist(), strict=True))
+        self._columns = [str(c) for c in df.columns]
+        self._df = df
+        self._values: dict[str, Any] = {}
+
+    def get(self, row: int) -> dict[str, Any] | None:
+        pos = self._position.get(row)
+        if pos is None:
+            return None
+        return {c: self._column(c)[pos] for c in self._columns}
+
+    def _column(self, name: str) -> Any:
+        if name not in self._values:
+            self._values[name] = self._df[name].to_numpy()
+        return self._values[name]

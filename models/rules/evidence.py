@@ -99,10 +99,7 @@ class Link:
 
 def record(ctx: RuleContext, source: str, row: int, fields: list[str], link: Link | None = None) -> dict[str, Any]:
     """One evidence record: where it is, who it names (masked) and the fields that matter."""
-    df = ctx.by_row(source)
-    r = df.loc[row] if row in df.index else pd.Series(dtype=object)
-    if isinstance(r, pd.DataFrame):  # duplicate _row values should not happen; take the first
-        r = r.iloc[0]
+    r = ctx.row(source, int(row)) or {}
     name_col, id_col = PERSON_COLUMNS.get(source, ("name", "id_number"))
     values: dict[str, Any] = {}
     for f in fields:
