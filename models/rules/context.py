@@ -7,14 +7,17 @@ the link probability it gives travels with the finding.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from hecha.dataset import Dataset
 from hecha.index import PersonIndex
 from hecha.policy import Policy
+
+T = TypeVar("T")
 
 MATCH_COLUMNS = ["row_l", "row_r", "person_id", "probability", "fuzzy", "agreement", "evidence_zh"]
 
@@ -31,6 +34,7 @@ class RuleContext:
     _with_person: dict[str, pd.DataFrame] = field(default_factory=dict)
     _matches: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
     _roll: pd.DataFrame | None = None
+    _memo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def period_start(self) -> pd.Timestamp:
@@ -145,6 +149,12 @@ class RuleContext:
         m["probability"] = m["probability"].astype(float).fillna(0.0)
         m["fuzzy"] = m["fuzzy"].astype(bool)
         return m[MATCH_COLUMNS]
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """What `make` builds, built once per run (frames several rules read; do not modify)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     def weak(self, probability: float, fuzzy: bool) -> bool:
         return bool(fuzzy) and probability < self.policy.linkage.weak_link_below

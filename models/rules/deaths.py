@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from hecha.labels import program_zh
-from models.rules.amounts import age_on, months_after, text
+from models.rules.amounts import months_after, text
 from models.rules.common import ROLL_FIELDS, amount_of, births, own_link, roll_for
 from models.rules.context import RuleContext
 from models.rules.evidence import Link, date_zh, finding, period_zh, record, subject_number, yuan
@@ -32,15 +32,33 @@ def death_matches(ctx: RuleContext, source: str, people: pd.DataFrame, min_link:
     age_only = no_id & m["row_r"].map(deaths["birth_date"]).isna() & m["row_r"].map(deaths["age"]).notna()
     if age_only.any():
         born = people.set_index("_row").loc[m.loc[age_only, "row_l"]]
-        birth = births(born).to_numpy()
-        true_age = [age_on(b, d) for b, d in zip(birth, m.loc[age_only, "death_date"], strict=True)]
+        true_age = ages_at(pd.Series(births(born).to_numpy()), pd.Series(m.loc[age_only, "death_date"].to_numpy()))
         recorded = m.loc[age_only, "row_r"].map(deaths["age"]).astype(float).to_numpy()
-        offsets = recorded - pd.Series(true_age, dtype=float).to_numpy()
+        offsets = recorded - true_age.to_numpy()
         fits = pd.Series(offsets, index=m.index[age_only]).isin([float(o) for o in ctx.policy.rules.death_age_offsets])
         m = m[~age_only | fits.reindex(m.index, fill_value=True)]
         age_only = age_only.reindex(m.index)
         m = m[~age_only | _identifying(ctx, m[age_only])]
     return m.reset_index(drop=True)
+
+
+def _registry_people(ctx: RuleContext) -> pd.DataFrame:
+    """Registry rows with their person, normalised name, birth date and address (once per run)."""
+
+    def make() -> pd.DataFrame:
+        reg = ctx.with_person("household_registry")
+        address = reg["address"] if "address" in reg else pd.Series(None, index=reg.index, dtype=object)
+        return pd.DataFrame(
+            {
+                "name_norm": reg["_row"].map(ctx.records("household_registry")["name_norm"]),
+                "born": births(reg),
+                "person_id": reg["person_id"],
+                "address": address,
+                "order": range(len(reg)),
+            }
+        )
+
+    return ctx.memo("registry_people", make)
 
 
 def _identifying(ctx: RuleContext, m: pd.DataFrame) -> pd.Series:
@@ -54,24 +72,34 @@ def _identifying(ctx: RuleContext, m: pd.DataFrame) -> pd.Series:
     if m.empty:
         return pd.Series(dtype=bool)
     deaths = ctx.frame("deaths").set_index("_row")
-    reg = ctx.with_person("household_registry")
-    reg = reg.assign(name_norm=reg["_row"].map(ctx.records("household_registry")["name_norm"]), born=births(reg))
-    names = ctx.records("deaths")["name_norm"]
-    offsets = [float(o) for o in ctx.policy.rules.death_age_offsets]
-    ok = []
-    for _, link in m.iterrows():
-        death = deaths.loc[link["row_r"]]
-        same = reg[reg["name_norm"] == names.get(link["row_r"])]
-        ages = ages_at(same["born"], pd.Series(link["death_date"], index=same.index))
-        cands = same[(float(death["age"]) - ages).isin(offsets)]
-        at_address = (
-            cands[cands["address"].map(text) == text(death.get("address"))] if text(death.get("address")) else cands[:0]
-        )
-        if at_address["person_id"].nunique() == 1:
-            ok.append(at_address["person_id"].iloc[0] == link["person_id"])
-        else:
-            ok.append(set(cands["person_id"]) <= {link["person_id"]})
-    return pd.Series(ok, index=m.index, dtype=bool)
+    address = deaths["address"] if "address" in deaths else pd.Series(None, index=deaths.index, dtype=object)
+    links = pd.DataFrame(
+        {
+            "link": range(len(m)),
+            "link_person": m["person_id"].to_numpy(),
+            "death_date": m["death_date"].to_numpy(),
+            "name_norm": m["row_r"].map(ctx.records("deaths")["name_norm"]).to_numpy(),
+            "death_age": m["row_r"].map(deaths["age"]).astype(float).to_numpy(),
+            "death_address": m["row_r"].map(address).map(text).to_numpy(),
+        }
+    )
+    links = links[links["name_norm"].notna()]
+    cands = links.merge(_registry_people(ctx).dropna(subset=["name_norm"]), on="name_norm")
+    ages = ages_at(cands["born"], cands["death_date"])
+    cands = cands[(cands["death_age"] - ages).isin([float(o) for o in ctx.policy.rules.death_age_offsets])]
+    cands = cands.sort_values(["link", "order"], kind="stable")
+    same = (cands["person_id"] == cands["link_person"]).fillna(False).astype(bool)
+    here = (cands["death_address"] != "") & (cands["address"].map(text) == cands["death_address"])
+    at_address = cands[here].assign(same=same[here])
+    # one candidate person at the death's address: it must be the linked one; else every candidate must be
+    one_there = at_address.groupby("link")["person_id"].nunique() == 1
+    first_there = at_address.drop_duplicates("link").set_index("link")["same"]
+    all_same = same.groupby(cands["link"]).all()
+    ok = pd.Series(True, index=range(len(m)))
+    ok[all_same.index] = all_same
+    decided = one_there.index[one_there.to_numpy()]
+    ok[decided] = first_there[decided]
+    return pd.Series(ok.to_numpy(), index=m.index, dtype=bool)
 
 
 def possibly_dead(ctx: RuleContext, source: str, people: pd.DataFrame) -> set[int]:
@@ -92,8 +120,10 @@ def possibly_dead(ctx: RuleContext, source: str, people: pd.DataFrame) -> set[in
     if loose.empty:
         return set()
     loose = loose.assign(name_norm=loose["_row"].map(ctx.records("deaths")["name_norm"]))
-    mine = people.assign(name_norm=people["_row"].map(ctx.records(source)["name_norm"]), born=births(people))
-    m = mine[["_row", "name_norm", "born"]].merge(
+    mine = pd.DataFrame(
+        {"_row": people["_row"], "name_norm": people["_row"].map(ctx.records(source)["name_norm"]), "born": births(people)}
+    )
+    m = mine.merge(
         loose[["name_norm", "death_date", "age", "birth_date"]], on="name_norm"
     )
     if m.empty:
