@@ -44,6 +44,27 @@ def _rows_dead(ctx: RuleContext, source: str, people: pd.DataFrame, min_link: fl
     return dead
 
 
+def _under_standard(reg: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """household_id -> program, yearly standard and income, for households whose income is under it.
+
+    A household's area is its first member's (by row) with a region code, rural when none
+    has one; its income is the first member's figure that is a number.
+    """
+    members = reg.sort_values("_row", kind="stable")
+    households = pd.Index(members["household_id"].unique(), name="household_id")
+    region = members.dropna(subset=["region_code"]).drop_duplicates("household_id")
+    region = region.set_index("household_id")["region_code"]
+    urban = region.map(dict(zip(region.unique(), map(is_urban, region.unique()), strict=True)))
+    program = pd.Series("dibao_rural", index=households, dtype=object)
+    program[urban.index[urban.astype(bool).to_numpy()]] = "dibao_urban"
+    monthly = {p: standard_for(table, p) for p in ("dibao_urban", "dibao_rural")}
+    yearly = program.map({p: float(std["monthly_amount"]) * 12 if std is not None else float("nan") for p, std in monthly.items()})
+    incomes = members.assign(_income=pd.to_numeric(members["per_capita_income"], errors="coerce"))
+    income = incomes.dropna(subset=["_income"]).drop_duplicates("household_id").set_index("household_id")["_income"]
+    out = pd.DataFrame({"program": program, "yearly": yearly, "income": income.reindex(households)})
+    return out[out["yearly"].notna() & out["income"].notna() & (out["income"] < out["yearly"])]
+
+
 def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
     """A poverty-registry household with a qualifying member, income under the standard, and nobody on dibao/tekun."""
     code = "MISSED_DIBAO"
@@ -60,22 +81,14 @@ def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
     paid = _rows_paid(ctx, "poverty_registry", ["dibao_urban", "dibao_rural", "tekun"], rules.min_link(code))
     qualifies = reg.loc[reg["no_labor"] | reg["severe"] | reg["ill"], "household_id"]
     covered = reg.loc[reg["_row"].isin(paid), "household_id"]
-    reg = reg[reg["household_id"].isin(qualifies) & ~reg["household_id"].isin(covered)]
+    reg = reg[reg["household_id"].isin(qualifies) & ~reg["household_id"].isin(covered) & reg["household_id"].notna()]
+    judged = _under_standard(reg, table)
+    reg = reg[reg["household_id"].isin(judged.index)]
     out = []
-    for _household_id, members in reg.groupby("household_id", sort=True):
+    for household_id, members in reg.groupby("household_id", sort=True):
         members = members.sort_values("_row")
         qualifying = members[members["no_labor"] | members["severe"] | members["ill"]]
-        if qualifying.empty or members["_row"].isin(paid).any():
-            continue
-        region = members["region_code"].dropna()
-        program = "dibao_urban" if (not region.empty and is_urban(region.iloc[0])) else "dibao_rural"
-        std = standard_for(table, program)
-        income = pd.to_numeric(members["per_capita_income"], errors="coerce").dropna()
-        if std is None or income.empty:
-            continue
-        yearly = float(std["monthly_amount"]) * 12
-        if float(income.iloc[0]) >= yearly:
-            continue
+        program, yearly, income = judged.loc[household_id, ["program", "yearly", "income"]]
         reasons = []
         for _, q in qualifying.iterrows():
             why = [
@@ -89,7 +102,7 @@ def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
             ]
             reasons.append(f"{text(q['relation'], '成员')}{q['name']}{'、'.join(why)}")
         summary = (
-            f"该户{'；'.join(reasons)}，人均纯收入 {yuan(income.iloc[0])}/年，低于{period_zh(ctx.dataset.period)}"
+            f"该户{'；'.join(reasons)}，人均纯收入 {yuan(income)}/年，低于{period_zh(ctx.dataset.period)}"
             f"{'城市' if program == 'dibao_urban' else '农村'}低保标准 {yuan(yearly)}/年，但无人享受低保或特困供养"
         )
         head = members.iloc[0].to_dict()
@@ -101,7 +114,7 @@ def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
                 program=program,
                 summary_zh=summary,
                 facts={
-                    "per_capita_income_year": float(income.iloc[0]),
+                    "per_capita_income_year": float(income),
                     "standard_year": yearly,
                     "qualifying_members": len(qualifying),
                     "members": len(members),
@@ -124,11 +137,15 @@ def missed_disability_care(ctx: RuleContext) -> list[dict[str, Any]]:
     reg = reg[pd.to_numeric(reg["disability_level"], errors="coerce").isin(rules.care_levels)]
     paid = _rows_paid(ctx, "disability_registry", ["disability_care"], rules.min_link(code))
     dead = _rows_dead(ctx, "disability_registry", reg, rules.min_link(code))
+    reg = reg[reg["person_id"].notna()]
+    excluded = reg.loc[reg["_row"].isin(paid | dead), "person_id"]
+    reg = reg[~reg["person_id"].isin(excluded)]
+    # each person's most severe certificate (lowest level, then first row)
+    best = reg.sort_values(["disability_level", "_row"]).drop_duplicates("person_id").sort_values("person_id")
     out = []
-    for person_id, rows in reg.groupby("person_id", sort=True):
-        if rows["_row"].isin(paid).any() or rows["_row"].isin(dead).any():
-            continue
-        r = rows.sort_values(["disability_level", "_row"]).iloc[0]
+    for i in range(len(best)):
+        r = best.iloc[i]
+        person_id = r["person_id"]
         kind = text(r["disability_type"]).removesuffix("残疾")  # 肢体残疾 → 肢体: "肢体残疾人证", not "残疾残疾"
         level = "一二三四"[int(r["disability_level"]) - 1] if 1 <= int(r["disability_level"]) <= 4 else ""
         summary = f"该人员持{level}级{kind}残疾人证，{period_zh(ctx.dataset.period)}未领取重度残疾人护理补贴"
