@@ -38,7 +38,13 @@ def _exempt_vehicle(vehicle_type: object, rules: RulesPolicy) -> bool:
 
 
 def _vehicle_qualifies(df: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
-    return ~df["vehicle_type"].map(lambda t: _exempt_vehicle(t, rules))
+    types = df["vehicle_type"]
+    known = types.notna()
+    exempt = {t: _exempt_vehicle(t, rules) for t in types[known].unique()}  # a handful of distinct types
+    out = pd.Series(False, index=df.index)
+    out[known] = types[known].map(exempt).astype(bool)
+    out[~known] = [_exempt_vehicle(t, rules) for t in types[~known]]
+    return ~out
 
 
 def _business_qualifies(df: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
@@ -97,17 +103,18 @@ ASSET_RULES = {
 }
 
 
-def _property_excess(assets: pd.DataFrame, rules: RulesPolicy) -> bool:
-    """Any non-residential property, or more homes than allowed.
+def _property_excess(held: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
+    """household_id -> any non-residential property, or more homes than allowed (`held`: household_id
+    and the properties its members hold, one row each).
 
     A home registered to two members (same location and same area) counts once.
     """
-    if assets["property_type"].isin(rules.non_residential_property_types).any():
-        return True
-    homes = assets[assets["property_type"].isin(rules.residential_property_types)]
+    other = held["property_type"].isin(rules.non_residential_property_types).groupby(held["household_id"]).any()
+    homes = held[held["property_type"].isin(rules.residential_property_types)]
     keys = homes["location"].fillna("").astype(str) + "|" + homes["area_m2"].astype(str)
     keys = keys.where(homes["location"].notna(), "row" + homes["_row"].astype(str))
-    return keys.nunique() > rules.max_homes
+    many = keys.groupby(homes["household_id"]).nunique().reindex(other.index, fill_value=0) > rules.max_homes
+    return other | many
 
 
 def asset_findings(ctx: RuleContext, code: str) -> list[dict[str, Any]]:
@@ -120,16 +127,18 @@ def asset_findings(ctx: RuleContext, code: str) -> list[dict[str, Any]]:
     m = m[m["row_l"].isin(roll["_row"]) & m["row_r"].isin(assets["_row"])]
     roll_by_row = roll.set_index("_row")
     m = m.assign(household_id=m["row_l"].map(roll_by_row["household_id"]))
-    households = roll[roll["household_id"].isin(m["household_id"])].groupby("household_id")
     assets_by_row = assets.set_index("_row", drop=False)
+    if code == "PROPERTY_EXCESS":
+        held = m[["household_id", "row_r"]].dropna(subset=["household_id"]).drop_duplicates()
+        held = held.join(assets_by_row[["property_type", "location", "area_m2", "_row"]], on="row_r")
+        excess = _property_excess(held, rules)
+        m = m[m["household_id"].isin(excess.index[excess.to_numpy()])]
+    households = roll[roll["household_id"].isin(m["household_id"])].groupby("household_id")
     out = []
     for household_id, grp in m.groupby("household_id", sort=True):
         grp = grp.sort_values("probability", ascending=False).drop_duplicates("row_r")
-        held = assets_by_row.loc[grp["row_r"]]
-        if code == "PROPERTY_EXCESS" and not _property_excess(held, rules):
-            continue
         members = households.get_group(household_id).sort_values("_row")
-        out.append(_household_finding(ctx, rule, grp, held, members, roll_by_row))
+        out.append(_household_finding(ctx, rule, grp, assets_by_row.loc[grp["row_r"]], members, roll_by_row))
     return out
 
 

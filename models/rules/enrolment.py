@@ -157,27 +157,38 @@ def _account(value: object) -> str:
     return "" if missing(value) else "".join(str(value).split())
 
 
-def _hukou_sets(ctx: RuleContext, roll: pd.DataFrame, min_link: float) -> tuple[pd.Series, pd.DataFrame]:
-    """roll row -> frozenset of the registry hukous its person is listed in, and the registry matches.
+def _hukou_pairs(ctx: RuleContext, roll: pd.DataFrame, min_link: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(_row, hukou): every registry hukou each roll row's person is listed in, and the registry matches.
 
     A person listed in two hukous (一人多户) has both. A person the registry does
-    not list takes their roll household's hukous; with none known, the set is
-    empty: unknown hukou, never "another family".
+    not list takes their roll household's hukous; with none known, the row has
+    none: unknown hukou, never "another family".
     """
     m = ctx.matches("roll", "household_registry", min_link)
     hukou = ctx.frame("household_registry").set_index("_row")["hukou_id"].astype(str)
     m = m.assign(hukou=m["row_r"].map(hukou))
-    listed = m.dropna(subset=["hukou"]).groupby("row_l")["hukou"].agg(frozenset)
-    own = roll["_row"].map(listed)
-    by_household: dict[str, frozenset[str]] = {}
-    for household, known in zip(roll["household_id"].astype(str), own, strict=True):
-        if isinstance(known, frozenset):
-            by_household[household] = by_household.get(household, frozenset()) | known
-    sets = [
-        known if isinstance(known, frozenset) else by_household.get(household, frozenset())
-        for household, known in zip(roll["household_id"].astype(str), own, strict=True)
-    ]
-    return pd.Series(sets, index=roll["_row"].to_numpy(), dtype=object), m
+    own = m.dropna(subset=["hukou"])[["row_l", "hukou"]].drop_duplicates().rename(columns={"row_l": "_row"})
+    own = own[own["_row"].isin(roll["_row"])]
+    household = pd.Series(roll["household_id"].astype(str).to_numpy(), index=roll["_row"].to_numpy())
+    by_household = own.assign(household=own["_row"].map(household))[["household", "hukou"]].drop_duplicates()
+    unlisted = roll.loc[~roll["_row"].isin(own["_row"]), "_row"]
+    taken = pd.DataFrame({"_row": unlisted.to_numpy(), "household": unlisted.map(household).to_numpy()})
+    taken = taken.merge(by_household, on="household")[["_row", "hukou"]]
+    return pd.concat([own, taken], ignore_index=True), m
+
+
+def _set_keys(pairs: pd.DataFrame) -> pd.Series:
+    """_row -> a hashable key of its hukou set: the hukou itself when there is one, a sorted tuple when more."""
+    size = pairs.groupby("_row")["hukou"].transform("size")
+    single = pairs[size == 1].set_index("_row")["hukou"]
+    several = pairs[size > 1].groupby("_row")["hukou"].agg(lambda h: tuple(sorted(h)))
+    return pd.concat([single.astype(object), several.astype(object)])
+
+
+def _hukou_sets(pairs: pd.DataFrame, rows: pd.Series) -> pd.Series:
+    """_row -> frozenset of its hukous, for the given (few) roll rows; empty when unknown."""
+    listed = pairs[pairs["_row"].isin(rows)].groupby("_row")["hukou"].agg(frozenset)
+    return pd.Series([listed.get(r, frozenset()) for r in rows], index=rows.to_numpy(), dtype=object)
 
 
 def _families(sets: list[frozenset[str]]) -> int:
@@ -208,8 +219,12 @@ def shared_account(ctx: RuleContext) -> list[dict[str, Any]]:
     roll = roll_for(ctx, code)
     roll = roll.assign(account=roll["bank_account"].map(_account))
     roll = roll[roll["account"] != ""]
-    sets, m = _hukou_sets(ctx, roll, rules.min_link(code))
-    roll = roll.assign(hukous=roll["_row"].map(sets))
+    pairs, m = _hukou_pairs(ctx, roll, rules.min_link(code))
+    # only an account paying people of two or more distinct known hukou sets can separate families
+    keys = roll["_row"].map(_set_keys(pairs))
+    distinct = keys.dropna().groupby(roll.loc[keys.notna(), "account"]).nunique()
+    roll = roll[roll["account"].isin(distinct.index[distinct.to_numpy() >= 2])]
+    roll = roll.assign(hukous=roll["_row"].map(_hukou_sets(pairs, roll["_row"])))
     flagged = [str(a) for a, g in roll.groupby("account") if _different_families(list(g["hukous"]))]
     roll = roll[roll["account"].isin(flagged)]
     m = m.sort_values("probability", ascending=False).drop_duplicates("row_l")
