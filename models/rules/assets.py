@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hecha.policy import RulesPolicy
@@ -41,10 +42,10 @@ def _vehicle_qualifies(df: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
     types = df["vehicle_type"]
     known = types.notna()
     exempt = {t: _exempt_vehicle(t, rules) for t in types[known].unique()}  # a handful of distinct types
-    out = pd.Series(False, index=df.index)
-    out[known] = types[known].map(exempt).astype(bool)
-    out[~known] = [_exempt_vehicle(t, rules) for t in types[~known]]
-    return ~out
+    flags = np.zeros(len(df), dtype=bool)
+    flags[known.to_numpy()] = types[known].map(exempt).to_numpy(dtype=bool)
+    flags[~known.to_numpy()] = [_exempt_vehicle(t, rules) for t in types[~known]]  # blank types: as given
+    return pd.Series(~flags, index=df.index)
 
 
 def _business_qualifies(df: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
