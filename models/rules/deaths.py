@@ -151,6 +151,7 @@ def deceased_paid(ctx: RuleContext) -> list[dict[str, Any]]:
     deaths = ctx.frame("deaths").set_index("_row")
     m = death_matches(ctx, "roll", roll, ctx.policy.rules.min_link(CODE))
     m = m[m["death_date"] < ctx.period_start]
+    roll = roll[roll["_row"].isin(m["row_l"])]
     out = []
     for person_id, grp in m.groupby("person_id", sort=True):
         rows = roll[roll["_row"].isin(grp["row_l"])].sort_values("_row")

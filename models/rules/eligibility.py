@@ -115,6 +115,7 @@ def disability_ineligible(ctx: RuleContext) -> list[dict[str, Any]]:
         (roll["program"] == "disability_living") & ~roll["_row"].isin(certified)
     )
     roll = roll[roll["person_id"].isin(roll.loc[suspect, "person_id"])]
+    m = m[m["row_l"].isin(roll["_row"])]
     out = []
     for person_id, rows in roll.groupby("person_id", sort=True):
         mine = m[m["row_l"].isin(rows["_row"])].sort_values(["level", "probability"], ascending=[True, False])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hecha.labels import program_zh
@@ -59,7 +60,8 @@ def duplicate_enrolment(ctx: RuleContext) -> list[dict[str, Any]]:
     code = "DUPLICATE_ENROLMENT"
     roll = _linked(roll_for(ctx, code), ctx, code)
     families = ctx.policy.rules.program_families
-    roll = roll.assign(family=roll["program"].map(lambda p: families.get(str(p), str(p))))
+    program = roll["program"].astype(str)
+    roll = roll.assign(family=program.map(families).fillna(program))
     roll = roll[roll.duplicated(["person_id", "family"], keep=False)]
     out = []
     for person_id, rows in roll.groupby("person_id", sort=True):
@@ -119,6 +121,22 @@ def program_overlap(ctx: RuleContext) -> list[dict[str, Any]]:
     return out
 
 
+def _standards(roll: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
+    """Each roll row's monthly standard (NaN without one), looked up once per program, age and area."""
+    regions = roll["region_code"]
+    known = regions.dropna().unique()
+    urban = regions.map(dict(zip(known, map(is_urban, known), strict=True)))
+    keys = pd.DataFrame({"program": roll["program"].astype(str), "age": roll["age"], "urban": urban})
+    keys["urban"] = keys["urban"].astype(object).where(regions.notna(), None)
+    combo = keys.groupby(["program", "age", "urban"], dropna=False, sort=False).ngroup().to_numpy()
+    first = keys.iloc[pd.Series(combo).drop_duplicates().index]  # one row per combination, in combo order
+    amounts = []
+    for program, age, is_urb in first.itertuples(index=False):
+        s = standard_for(table, program, age, urban=None if is_urb is None else bool(is_urb))
+        amounts.append(float(s["monthly_amount"]) if s is not None else float("nan"))
+    return pd.Series(np.asarray(amounts, dtype=float)[combo], index=roll.index)
+
+
 def amount_mismatch(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
     """A payment above the program's monthly standard for that person; the excess is the overpayment."""
     code = "AMOUNT_MISMATCH"
@@ -126,11 +144,7 @@ def amount_mismatch(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any
     if roll.empty:
         return []
     roll = roll.assign(age=ages_on(births(roll), ctx.period_start))
-    std = []
-    for program, age, region in zip(roll["program"], roll["age"], roll["region_code"], strict=True):
-        s = standard_for(table, str(program), age, urban=is_urban(region) if not missing(region) else None)
-        std.append(float(s["monthly_amount"]) if s is not None else float("nan"))
-    roll = roll.assign(standard=std, amount_num=pd.to_numeric(roll["amount"], errors="coerce"))
+    roll = roll.assign(standard=_standards(roll, table), amount_num=pd.to_numeric(roll["amount"], errors="coerce"))
     over = roll[roll["standard"].notna() & (roll["amount_num"] > roll["standard"] + 0.005)]
     out = []
     for person_id, rows in over.groupby("person_id", sort=True):

@@ -56,6 +56,7 @@ def cadre_kin_unfiled(ctx: RuleContext) -> list[dict[str, Any]]:
     filed = set(filed_m["row_l"].astype(int))
     pairs = pairs[~pairs["row_l"].isin(filed)]
     cadre_frame = ctx.frame("cadres").set_index("_row")
+    roll = roll[roll["_row"].isin(pairs["row_l"])]
     roll_by_row = roll.set_index("_row")
     out = []
     for person_id, grp in pairs.groupby("person_id", sort=True):
