@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from hecha import idnumber
@@ -19,7 +23,7 @@ def roll_for(ctx: RuleContext, code: str) -> pd.DataFrame:
     return roll[roll["program"].isin(programs)] if programs else roll
 
 
-def own_link(row: pd.Series) -> Link:
+def own_link(row: pd.Series | dict[str, Any]) -> Link:
     """The subject's own record: certain when its number is valid and is the person's number;
     otherwise as firm as the index's attachment of it (a corrected or missing number)."""
     number, resolved = text(row.get("id_number")), text(row.get("id_resolved"))
@@ -32,6 +36,53 @@ def own_link(row: pd.Series) -> Link:
 
 def amount_of(rows: pd.DataFrame) -> float:
     return float(pd.to_numeric(rows["amount"], errors="coerce").fillna(0.0).sum())
+
+
+def total(amounts: Iterable[object]) -> float:
+    """`amount_of` over amounts already read (one finding's rows): non-numbers count as 0."""
+    values = pd.to_numeric(np.asarray(list(amounts), dtype=object), errors="coerce")
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        values = np.where(np.isnan(values), 0.0, values)
+    return float(values.sum())
+
+
+def earliest(days: Iterable[object]) -> Any:
+    """The earliest date among cells (NaT when none is a date), as `pd.to_datetime(...).min()` gives it."""
+    values = list(days)
+    if all(isinstance(d, pd.Timestamp) or missing(d) for d in values):
+        known = [d for d in values if not missing(d)]
+        return min(known) if known else pd.NaT
+    return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").min()
+
+
+def rows_by(df: pd.DataFrame, key: str) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """(key, its rows as dicts in frame order) per non-missing key, in the order `groupby(key)` gives.
+
+    For the few rows a rule's findings rest on: reading dicts is far cheaper than a frame per finding.
+    """
+    if df.empty:
+        return []
+    codes, keys = pd.factorize(df[key], sort=True)
+    groups: list[list[dict[str, Any]]] = [[] for _ in range(len(keys))]
+    for code, row in zip(codes.tolist(), df.to_dict("records"), strict=True):
+        if code >= 0:
+            groups[code].append(row)
+    return list(zip(keys, groups, strict=True))
+
+
+def by_program(rows: list[dict[str, Any]]) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """A finding's rows per program, programs sorted and blank ones left out (as `groupby("program")`)."""
+    programs: dict[Any, list[dict[str, Any]]] = {}
+    for r in rows:
+        if not missing(r["program"]):
+            programs.setdefault(r["program"], []).append(r)
+    return [(p, programs[p]) for p in sorted(programs)]
+
+
+def programs_of(rows: list[dict[str, Any]]) -> str:
+    """`dibao_rural,tekun`: the programs of a finding's rows, as text, sorted and comma-joined."""
+    return ",".join(sorted({str(r["program"]) for r in rows}))
 
 
 def household_totals(roll: pd.DataFrame) -> pd.Series:

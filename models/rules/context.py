@@ -51,9 +51,10 @@ class RuleContext:
         return self.dataset.has(source) and source not in self.dataset.absent
 
     def person_of(self, source: str) -> pd.Series:
-        """row -> person_id for one source (cached)."""
+        """row -> person_id for one source (cached; `PersonIndex.person_of` without a scan per source)."""
         if source not in self._person:
-            self._person[source] = self.index.person_of(source)
+            rec = self.records(source)
+            self._person[source] = pd.Series(rec["person_id"].to_numpy(), index=rec.index.to_numpy(), name="person_id")
         return self._person[source]
 
     def by_row(self, source: str) -> pd.DataFrame:
@@ -72,7 +73,8 @@ class RuleContext:
         """The index's records of one source, indexed by row (cached; do not modify)."""
         if source not in self._records:
             r = self.index.records
-            self._records[source] = r[r.source == source].set_index("row")
+            at = self.memo("record_positions", lambda: r.groupby("source", sort=False).indices)
+            self._records[source] = r.iloc[at.get(source, [])].set_index("row")
         return self._records[source]
 
     def with_person(self, source: str) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from hecha.labels import program_zh
 from models.rules.amounts import months_after, text
-from models.rules.common import ROLL_FIELDS, amount_of, births, own_link, roll_for
+from models.rules.common import ROLL_FIELDS, births, by_program, own_link, programs_of, roll_for, rows_by, total
 from models.rules.context import RuleContext
 from models.rules.evidence import Link, date_zh, finding, period_zh, record, subject_number, yuan
 
@@ -148,24 +148,25 @@ def deceased_paid(ctx: RuleContext) -> list[dict[str, Any]]:
     A death inside the period is not flagged: that month's payment was due.
     """
     roll = roll_for(ctx, CODE)
-    deaths = ctx.frame("deaths").set_index("_row")
     m = death_matches(ctx, "roll", roll, ctx.policy.rules.min_link(CODE))
     m = m[m["death_date"] < ctx.period_start]
-    roll = roll[roll["_row"].isin(m["row_l"])]
+    paid = roll[roll["_row"].isin(m["row_l"])].sort_values("_row")
+    roll_by_row = dict(zip(paid["_row"].tolist(), paid.to_dict("records"), strict=True))
     out = []
-    for person_id, grp in m.groupby("person_id", sort=True):
-        rows = roll[roll["_row"].isin(grp["row_l"])].sort_values("_row")
-        best = grp.sort_values(["probability", "death_date"], ascending=[False, True]).iloc[0]
-        subject = rows.iloc[0].to_dict() | {"id_number": subject_number(rows.iloc[0]), "person_id": person_id}
-        monthly = amount_of(rows)
+    for person_id, grp in rows_by(m, "person_id"):
+        mine = {mt["row_l"] for mt in grp}
+        rows = sorted((roll_by_row[row] for row in mine if row in roll_by_row), key=lambda r: r["_row"])
+        best = sorted(grp, key=lambda mt: (-mt["probability"], mt["death_date"]))[0]
+        subject = rows[0] | {"id_number": subject_number(rows[0]), "person_id": person_id}
+        monthly = total(r["amount"] for r in rows)
         months = months_after(best["death_date"], ctx.period_start)
-        death_source = deaths.at[best["row_r"], "source"] if "source" in deaths.columns else None
-        programs = ",".join(sorted(rows["program"].astype(str).unique()))
-        paid = "、".join(f"{program_zh(p)} {yuan(amount_of(g))}" for p, g in rows.groupby("program"))
+        death_source = (ctx.row("deaths", int(best["row_r"])) or {}).get("source")
+        programs = programs_of(rows)
+        paid_zh = "、".join(f"{program_zh(p)} {yuan(total(r['amount'] for r in g))}" for p, g in by_program(rows))
         how = f"（{death_source}记录）" if isinstance(death_source, str) and death_source else ""
-        summary = f"该人员已于{date_zh(best['death_date'])}死亡{how}，{period_zh(ctx.dataset.period)}仍领取{paid}"
+        summary = f"该人员已于{date_zh(best['death_date'])}死亡{how}，{period_zh(ctx.dataset.period)}仍领取{paid_zh}"
         link = Link.of(best)
-        records = [record(ctx, "roll", int(r["_row"]), ROLL_FIELDS, own_link(r)) for _, r in rows.iterrows()]
+        records = [record(ctx, "roll", int(r["_row"]), ROLL_FIELDS, own_link(r)) for r in rows]
         records.append(record(ctx, "deaths", int(best["row_r"]), DEATH_FIELDS, link))
         out.append(
             finding(
@@ -181,7 +182,7 @@ def deceased_paid(ctx: RuleContext) -> list[dict[str, Any]]:
                     "monthly_amount": monthly,
                 },
                 records=records,
-                links=[link, *(own_link(r) for _, r in rows.iterrows())],
+                links=[link, *(own_link(r) for r in rows)],
                 monthly=monthly,
                 cumulative=monthly * months,
                 months=months,

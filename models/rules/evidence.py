@@ -177,7 +177,7 @@ def finding(
     }
 
 
-def subject_number(row: pd.Series) -> str:
+def subject_number(row: pd.Series | Mapping[str, Any]) -> str:
     """The roll's number when valid, else the index's corrected one (id_resolved)."""
     status = text(row.get("id_number_status"))
     number = row.get("id_number")
