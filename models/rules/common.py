@@ -38,13 +38,15 @@ def amount_of(rows: pd.DataFrame) -> float:
     return float(pd.to_numeric(rows["amount"], errors="coerce").fillna(0.0).sum())
 
 
+def numbers(amounts: Iterable[object]) -> np.ndarray:
+    """Cells as numbers, blanks and non-numbers as 0 (`pd.to_numeric(..., errors="coerce").fillna(0.0)`)."""
+    values = np.asarray(pd.to_numeric(np.asarray(list(amounts), dtype=object), errors="coerce"))
+    return np.where(np.isnan(values), 0.0, values) if values.dtype.kind == "f" else values
+
+
 def total(amounts: Iterable[object]) -> float:
-    """`amount_of` over amounts already read (one finding's rows): non-numbers count as 0."""
-    values = pd.to_numeric(np.asarray(list(amounts), dtype=object), errors="coerce")
-    values = np.asarray(values)
-    if values.dtype.kind == "f":
-        values = np.where(np.isnan(values), 0.0, values)
-    return float(values.sum())
+    """`amount_of` over amounts already read (one finding's rows)."""
+    return float(numbers(amounts).sum())
 
 
 def earliest(days: Iterable[object]) -> Any:
@@ -71,13 +73,17 @@ def rows_by(df: pd.DataFrame, key: str) -> list[tuple[Any, list[dict[str, Any]]]
     return list(zip(keys, groups, strict=True))
 
 
-def by_program(rows: list[dict[str, Any]]) -> list[tuple[Any, list[dict[str, Any]]]]:
-    """A finding's rows per program, programs sorted and blank ones left out (as `groupby("program")`)."""
-    programs: dict[Any, list[dict[str, Any]]] = {}
+def by_key(rows: list[dict[str, Any]], key: str) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """A finding's rows per value of `key`, values sorted and blank ones left out (as `groupby(key)`)."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
     for r in rows:
-        if not missing(r["program"]):
-            programs.setdefault(r["program"], []).append(r)
-    return [(p, programs[p]) for p in sorted(programs)]
+        if not missing(r[key]):
+            groups.setdefault(r[key], []).append(r)
+    return [(k, groups[k]) for k in sorted(groups)]
+
+
+def by_program(rows: list[dict[str, Any]]) -> list[tuple[Any, list[dict[str, Any]]]]:
+    return by_key(rows, "program")
 
 
 def programs_of(rows: list[dict[str, Any]]) -> str:

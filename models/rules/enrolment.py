@@ -9,7 +9,19 @@ import pandas as pd
 
 from hecha.labels import program_zh
 from models.rules.amounts import ages_on, missing
-from models.rules.common import ROLL_FIELDS, amount_of, births, household_totals, is_urban, own_link, roll_for
+from models.rules.common import (
+    ROLL_FIELDS,
+    births,
+    by_key,
+    household_totals,
+    is_urban,
+    numbers,
+    own_link,
+    programs_of,
+    roll_for,
+    rows_by,
+    total,
+)
 from models.rules.context import RuleContext
 from models.rules.evidence import Link, finding, period_zh, record, subject_number, yuan
 from models.rules.standards import standard_for
@@ -27,26 +39,22 @@ def _linked(roll: pd.DataFrame, ctx: RuleContext, code: str) -> pd.DataFrame:
 def _person_finding(
     ctx: RuleContext,
     code: str,
-    rows: pd.DataFrame,
+    person_id: object,
+    rows: list[dict[str, Any]],
     summary: str,
     facts: dict[str, Any],
     monthly: float,
-    extra_records: list[dict[str, Any]] | None = None,
-    extra_links: list[Link] | None = None,
 ) -> dict[str, Any]:
-    rows = rows.sort_values("_row")
-    first = rows.iloc[0]
-    subject = first.to_dict() | {"id_number": subject_number(first)}
-    links = [own_link(r) for _, r in rows.iterrows()] + (extra_links or [])
-    records = [
-        record(ctx, "roll", int(r["_row"]), [*ROLL_FIELDS, "bank_account"], own_link(r)) for _, r in rows.iterrows()
-    ] + (extra_records or [])
-    programs = ",".join(sorted(rows["program"].astype(str).unique()))
+    rows = sorted(rows, key=lambda r: r["_row"])
+    first = rows[0]
+    subject = first | {"person_id": person_id, "id_number": subject_number(first)}
+    links = [own_link(r) for r in rows]
+    records = [record(ctx, "roll", int(r["_row"]), [*ROLL_FIELDS, "bank_account"], own_link(r)) for r in rows]
     return finding(
         ctx,
         code,
         subject,
-        program=programs,
+        program=programs_of(rows),
         summary_zh=summary,
         facts=facts,
         records=records,
@@ -64,23 +72,24 @@ def duplicate_enrolment(ctx: RuleContext) -> list[dict[str, Any]]:
     roll = roll.assign(family=program.map(families).fillna(program))
     roll = roll[roll.duplicated(["person_id", "family"], keep=False)]
     out = []
-    for person_id, rows in roll.groupby("person_id", sort=True):
-        for family, fam_rows in rows.groupby("family", sort=True):
+    for person_id, rows in rows_by(roll, "person_id"):
+        for family, fam_rows in by_key(rows, "family"):
             if len(fam_rows) < 2:
                 continue
-            amounts = pd.to_numeric(fam_rows["amount"], errors="coerce").fillna(0.0)
+            amounts = numbers(r["amount"] for r in fam_rows)
             extra = float(amounts.sum() - amounts.max())
-            households = sorted(fam_rows["household_id"].astype(str).unique())
+            households = sorted({str(r["household_id"]) for r in fam_rows})
             where = f"在{len(households)}个家庭（{'、'.join(households)}）" if len(households) > 1 else "在同一家庭"
             summary = (
-                f"该人员{period_zh(ctx.dataset.period)}{where}被重复发放{program_zh(fam_rows['program'].iloc[0])}"
+                f"该人员{period_zh(ctx.dataset.period)}{where}被重复发放{program_zh(fam_rows[0]['program'])}"
                 f" {len(fam_rows)} 次，共 {yuan(amounts.sum())}"
             )
             out.append(
                 _person_finding(
                     ctx,
                     code,
-                    fam_rows.assign(person_id=person_id),
+                    person_id,
+                    fam_rows,
                     summary,
                     {"family": family, "payments": len(fam_rows), "households": households},
                     extra,
@@ -99,23 +108,25 @@ def program_overlap(ctx: RuleContext) -> list[dict[str, Any]]:
     )
     roll = roll[roll["person_id"].isin(both)]
     out = []
-    for person_id, rows in roll.groupby("person_id", sort=True):
-        dibao = rows[rows["program"].isin(DIBAO)]
-        tekun = rows[rows["program"] == "tekun"]
-        if dibao.empty or tekun.empty:
+    for person_id, rows in rows_by(roll, "person_id"):
+        dibao = [r for r in rows if r["program"] in DIBAO]
+        tekun = [r for r in rows if r["program"] == "tekun"]
+        if not dibao or not tekun:
             continue
         summary = (
-            f"该人员{period_zh(ctx.dataset.period)}同时领取{program_zh(dibao['program'].iloc[0])}"
-            f" {yuan(amount_of(dibao))}和特困供养 {yuan(amount_of(tekun))}"
+            f"该人员{period_zh(ctx.dataset.period)}同时领取{program_zh(dibao[0]['program'])}"
+            f" {yuan(total(r['amount'] for r in dibao))}和特困供养 {yuan(total(r['amount'] for r in tekun))}"
         )
+        dibao_amount, tekun_amount = total(r["amount"] for r in dibao), total(r["amount"] for r in tekun)
         out.append(
             _person_finding(
                 ctx,
                 code,
-                rows.assign(person_id=person_id),
+                person_id,
+                rows,
                 summary,
-                {"dibao_amount": amount_of(dibao), "tekun_amount": amount_of(tekun)},
-                amount_of(dibao),
+                {"dibao_amount": dibao_amount, "tekun_amount": tekun_amount},
+                dibao_amount,
             )
         )
     return out
@@ -147,20 +158,22 @@ def amount_mismatch(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any
     roll = roll.assign(standard=_standards(roll, table), amount_num=pd.to_numeric(roll["amount"], errors="coerce"))
     over = roll[roll["standard"].notna() & (roll["amount_num"] > roll["standard"] + 0.005)]
     out = []
-    for person_id, rows in over.groupby("person_id", sort=True):
-        excess = float((rows["amount_num"] - rows["standard"]).sum())
+    for person_id, rows in rows_by(over, "person_id"):
+        paid = np.asarray([r["amount_num"] for r in rows])
+        standards = np.asarray([r["standard"] for r in rows], dtype=float)
+        excess = float((paid - standards).sum())
         parts = "；".join(
-            f"{program_zh(r['program'])}发放 {yuan(r['amount_num'])}，月标准 {yuan(r['standard'])}"
-            for _, r in rows.iterrows()
+            f"{program_zh(r['program'])}发放 {yuan(r['amount_num'])}，月标准 {yuan(r['standard'])}" for r in rows
         )
         summary = f"{period_zh(ctx.dataset.period)}该人员{parts}，超出 {yuan(excess)}"
         out.append(
             _person_finding(
                 ctx,
                 code,
-                rows.assign(person_id=person_id),
+                person_id,
+                rows,
                 summary,
-                {"standards": rows["standard"].tolist(), "amounts": rows["amount_num"].tolist(), "excess": excess},
+                {"standards": standards.tolist(), "amounts": paid.tolist(), "excess": excess},
                 excess,
             )
         )
@@ -242,23 +255,24 @@ def shared_account(ctx: RuleContext) -> list[dict[str, Any]]:
     flagged = [str(a) for a, g in roll.groupby("account") if _different_families(list(g["hukous"]))]
     roll = roll[roll["account"].isin(flagged)]
     m = m.sort_values("probability", ascending=False).drop_duplicates("row_l")
-    link_of = {int(r["row_l"]): Link.of(r) for _, r in m[m["row_l"].isin(roll["_row"])].iterrows()}
+    link_of = {int(r["row_l"]): Link.of(r) for r in m[m["row_l"].isin(roll["_row"])].to_dict("records")}
     totals = household_totals(roll_for(ctx, code))
     out = []
-    for account_key, rows in roll.groupby("account", sort=True):
+    for account_key, rows in rows_by(roll, "account"):
         account = str(account_key)
-        families = _families(list(rows["hukous"]))
-        households = sorted(rows["household_id"].astype(str).unique())
+        families = _families([r["hukous"] for r in rows])
+        households = sorted({str(r["household_id"]) for r in rows})
+        by_row = sorted(rows, key=lambda r: r["_row"])
         for household_id in households:
-            own = rows[rows["household_id"] == household_id].sort_values("_row")
-            others = rows[rows["household_id"] != household_id]
+            own = [r for r in by_row if r["household_id"] == household_id]
+            others = [r for r in rows if r["household_id"] != household_id]
             monthly = float(totals.get(household_id, 0.0))
             records, links = [], []
-            for _, r in rows.sort_values("_row").iterrows():
+            for r in by_row:
                 records.append(record(ctx, "roll", int(r["_row"]), [*ROLL_FIELDS, "bank_account"], own_link(r)))
                 if int(r["_row"]) in link_of:
                     links.append(link_of[int(r["_row"])])
-            names = "、".join(others["name"].astype(str).unique())
+            names = "、".join(dict.fromkeys(str(r["name"]) for r in others))
             summary = (
                 f"该户收款账户（尾号{account[-4:]}）同时为{families}个不同户籍的家庭收款"
                 f"（另有：{names}），{period_zh(ctx.dataset.period)}该户领取 {yuan(monthly)}"
@@ -267,14 +281,14 @@ def shared_account(ctx: RuleContext) -> list[dict[str, Any]]:
                 finding(
                     ctx,
                     code,
-                    own.iloc[0].to_dict(),
+                    own[0],
                     summary_zh=summary,
-                    program=",".join(sorted(own["program"].astype(str).unique())),
+                    program=programs_of(own),
                     facts={
                         "families": families,
                         "households": households,
                         "payments": len(rows),
-                        "unknown_hukou": int((rows["hukous"].map(len) == 0).sum()),
+                        "unknown_hukou": sum(len(r["hukous"]) == 0 for r in rows),
                     },
                     records=records,
                     links=links,

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from models.rules.amounts import ages_on, text
-from models.rules.common import births, is_urban
+from models.rules.common import births, is_urban, rows_by
 from models.rules.context import RuleContext
 from models.rules.deaths import death_matches, possibly_dead
 from models.rules.evidence import Link, finding, period_zh, record, subject_number, yuan
@@ -76,6 +76,7 @@ def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
     reg = reg.assign(
         no_labor=(reg["age"] >= rules.missed_dibao_min_age) & reg["labor_capacity"].isin(rules.missed_dibao_labor),
         severe=level.isin(rules.care_levels),
+        level_number=level,
         ill=illness.isin([v.upper() for v in rules.serious_illness_yes]),
     )
     paid = _rows_paid(ctx, "poverty_registry", ["dibao_urban", "dibao_rural", "tekun"], rules.min_link(code))
@@ -83,19 +84,18 @@ def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
     covered = reg.loc[reg["_row"].isin(paid), "household_id"]
     reg = reg[reg["household_id"].isin(qualifies) & ~reg["household_id"].isin(covered) & reg["household_id"].notna()]
     judged = _under_standard(reg, table)
-    reg = reg[reg["household_id"].isin(judged.index)]
+    reg = reg[reg["household_id"].isin(judged.index)].sort_values("_row")
     out = []
-    for household_id, members in reg.groupby("household_id", sort=True):
-        members = members.sort_values("_row")
-        qualifying = members[members["no_labor"] | members["severe"] | members["ill"]]
+    for household_id, members in rows_by(reg, "household_id"):
+        qualifying = [r for r in members if r["no_labor"] or r["severe"] or r["ill"]]
         program, yearly, income = judged.loc[household_id, ["program", "yearly", "income"]]
         reasons = []
-        for _, q in qualifying.iterrows():
+        for q in qualifying:
             why = [
                 w
                 for w, flag in (
                     ("丧失劳动能力", q["no_labor"]),
-                    (f"{int(level.loc[q.name])}级残疾", q["severe"]),  # type: ignore[call-overload]
+                    (f"{int(q['level_number'])}级残疾", q["severe"]),
                     ("患大病", q["ill"]),
                 )
                 if flag
@@ -105,7 +105,7 @@ def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
             f"该户{'；'.join(reasons)}，人均纯收入 {yuan(income)}/年，低于{period_zh(ctx.dataset.period)}"
             f"{'城市' if program == 'dibao_urban' else '农村'}低保标准 {yuan(yearly)}/年，但无人享受低保或特困供养"
         )
-        head = members.iloc[0].to_dict()
+        head = members[0]
         out.append(
             finding(
                 ctx,
@@ -119,9 +119,7 @@ def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
                     "qualifying_members": len(qualifying),
                     "members": len(members),
                 },
-                records=[
-                    record(ctx, "poverty_registry", int(r["_row"]), POVERTY_FIELDS) for _, r in members.iterrows()
-                ],
+                records=[record(ctx, "poverty_registry", int(r["_row"]), POVERTY_FIELDS) for r in members],
                 links=[],
                 monthly=0.0,
             )
@@ -143,8 +141,7 @@ def missed_disability_care(ctx: RuleContext) -> list[dict[str, Any]]:
     # each person's most severe certificate (lowest level, then first row)
     best = reg.sort_values(["disability_level", "_row"]).drop_duplicates("person_id").sort_values("person_id")
     out = []
-    for i in range(len(best)):
-        r = best.iloc[i]
+    for r in best.to_dict("records"):
         person_id = r["person_id"]
         kind = text(r["disability_type"]).removesuffix("残疾")  # 肢体残疾 → 肢体: "肢体残疾人证", not "残疾残疾"
         level = "一二三四"[int(r["disability_level"]) - 1] if 1 <= int(r["disability_level"]) <= 4 else ""
@@ -153,7 +150,7 @@ def missed_disability_care(ctx: RuleContext) -> list[dict[str, Any]]:
             finding(
                 ctx,
                 code,
-                r.to_dict() | {"id_number": subject_number(r), "person_id": person_id},
+                r | {"id_number": subject_number(r), "person_id": person_id},
                 program="disability_care",
                 summary_zh=summary,
                 facts={"disability_level": int(r["disability_level"]), "deaths_checked": ctx.has("deaths")},
@@ -189,7 +186,7 @@ def missed_elderly_allowance(ctx: RuleContext, table: pd.DataFrame) -> list[dict
     excluded = reg.loc[reg["_row"].isin(paid | dead), "person_id"]
     reg = reg[~reg["person_id"].isin(excluded)].sort_values("_row").drop_duplicates("person_id")
     out = []
-    for _, r in reg.sort_values("person_id").iterrows():
+    for r in reg.sort_values("person_id").to_dict("records"):
         person_id = r["person_id"]
         std = standard_for(table, "elderly_allowance", r["age"])
         due = f"（标准 {yuan(std['monthly_amount'])}/月）" if std is not None else ""
@@ -197,7 +194,7 @@ def missed_elderly_allowance(ctx: RuleContext, table: pd.DataFrame) -> list[dict
             f"该人员为本县户籍居民，{period_zh(ctx.dataset.period)}时{int(r['age'])}周岁，"
             f"已达高龄津贴年龄（{threshold}周岁），未领取高龄津贴{due}"
         )
-        subject = r.to_dict() | {"id_number": subject_number(r), "person_id": person_id, "household_id": r["hukou_id"]}
+        subject = r | {"id_number": subject_number(r), "person_id": person_id, "household_id": r["hukou_id"]}
         out.append(
             finding(
                 ctx,
