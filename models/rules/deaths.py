@@ -121,11 +121,13 @@ def possibly_dead(ctx: RuleContext, source: str, people: pd.DataFrame) -> set[in
         return set()
     loose = loose.assign(name_norm=loose["_row"].map(ctx.records("deaths")["name_norm"]))
     mine = pd.DataFrame(
-        {"_row": people["_row"], "name_norm": people["_row"].map(ctx.records(source)["name_norm"]), "born": births(people)}
+        {
+            "_row": people["_row"],
+            "name_norm": people["_row"].map(ctx.records(source)["name_norm"]),
+            "born": births(people),
+        }
     )
-    m = mine.merge(
-        loose[["name_norm", "death_date", "age", "birth_date"]], on="name_norm"
-    )
+    m = mine.merge(loose[["name_norm", "death_date", "age", "birth_date"]], on="name_norm")
     if m.empty:
         return set()
     same_birth = m["birth_date"].notna() & (m["birth_date"] == m["born"])

@@ -8,7 +8,17 @@ import pandas as pd
 
 from hecha.labels import program_zh
 from models.rules.amounts import age_on, ages_on, missing, months_since
-from models.rules.common import ROLL_FIELDS, birth_of, births, by_program, earliest, own_link, programs_of, rows_by, total
+from models.rules.common import (
+    ROLL_FIELDS,
+    birth_of,
+    births,
+    by_program,
+    earliest,
+    own_link,
+    programs_of,
+    rows_by,
+    total,
+)
 from models.rules.context import RuleContext
 from models.rules.evidence import Link, date_zh, finding, period_zh, record, subject_number, yuan
 from models.rules.standards import min_age
@@ -168,4 +178,3 @@ def disability_ineligible(ctx: RuleContext) -> list[dict[str, Any]]:
             )
         )
     return out
-

@@ -58,7 +58,9 @@ def _under_standard(reg: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     program = pd.Series("dibao_rural", index=households, dtype=object)
     program[urban.index[urban.astype(bool).to_numpy()]] = "dibao_urban"
     monthly = {p: standard_for(table, p) for p in ("dibao_urban", "dibao_rural")}
-    yearly = program.map({p: float(std["monthly_amount"]) * 12 if std is not None else float("nan") for p, std in monthly.items()})
+    yearly = program.map(
+        {p: float(std["monthly_amount"]) * 12 if std is not None else float("nan") for p, std in monthly.items()}
+    )
     incomes = members.assign(_income=pd.to_numeric(members["per_capita_income"], errors="coerce"))
     income = incomes.dropna(subset=["_income"]).drop_duplicates("household_id").set_index("household_id")["_income"]
     out = pd.DataFrame({"program": program, "yearly": yearly, "income": income.reindex(households)})
