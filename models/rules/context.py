@@ -63,11 +63,12 @@ class RuleContext:
             self._by_row[source] = self.frame(source).set_index("_row", drop=False)
         return self._by_row[source]
 
-    def row(self, source: str, row: int) -> dict[str, Any] | None:
-        """One source row as a dict (the first if `_row` repeats), None if there is no such row."""
+    def row(self, source: str, row: int, columns: list[str] | None = None) -> dict[str, Any] | None:
+        """One source row as a dict of `columns` it has (all by default; the first row if `_row` repeats),
+        None if there is no such row."""
         if source not in self._rows:
             self._rows[source] = RowLookup(self.frame(source))
-        return self._rows[source].get(row)
+        return self._rows[source].get(row, columns)
 
     def records(self, source: str) -> pd.DataFrame:
         """The index's records of one source, indexed by row (cached; do not modify)."""
@@ -127,15 +128,16 @@ class RuleContext:
         pr = self.person_of(right)
         if pl.empty or pr.empty:
             return pd.DataFrame(columns=MATCH_COLUMNS)
-        lf = pd.DataFrame({"row_l": pl.index, "person_id": pl.to_numpy()})
-        rf = pd.DataFrame({"row_r": pr.index, "person_id": pr.to_numpy()})
-        m = lf.merge(rf, on="person_id")
-        m = m[m.person_id.notna() & (m.person_id.astype(str) != "")]
+        # join on integer person codes (numbered once per source), keeping only real persons first:
+        # the same pairs in the same order as joining on the person_id text
+        lf = self._coded(left).rename(columns={"row": "row_l"})
+        rf = self._coded(right).rename(columns={"row": "row_r"}).drop(columns="person_id")
+        m = lf.merge(rf, on="_code").drop(columns="_code")
         if left == right:
             m = m[m.row_l != m.row_r]
         if m.empty:
             return pd.DataFrame(columns=MATCH_COLUMNS)
-        direct = self.index.pairs(left, right).sort_values("probability", ascending=False)
+        direct = self._links(left, right).sort_values("probability", ascending=False)
         direct = direct.drop_duplicates(["row_l", "row_r"])  # a pair listed in both orientations counts once
         m = m.merge(direct, on=["row_l", "row_r"], how="left")
         attach_l = self.records(left)["link_probability"].astype(float)
@@ -147,7 +149,7 @@ class RuleContext:
         m.loc[no_direct, "probability"] = indirect[no_direct].to_numpy()
         m.loc[no_direct, "fuzzy"] = m.loc[no_direct, "probability"] < 1.0
         m.loc[no_direct, "evidence_zh"] = "经其他记录关联为同一人"
-        m["agreement"] = m["agreement"].map(lambda a: a if isinstance(a, dict) else {})
+        m["agreement"] = [a if isinstance(a, dict) else {} for a in m["agreement"]]
         m["probability"] = m["probability"].astype(float).fillna(0.0)
         m["fuzzy"] = m["fuzzy"].astype(bool)
         return m[MATCH_COLUMNS]
@@ -157,6 +159,31 @@ class RuleContext:
         if key not in self._memo:
             self._memo[key] = make()
         return self._memo[key]  # type: ignore[no-any-return]
+
+    def _coded(self, source: str) -> pd.DataFrame:
+        """row, person_id and an integer code of the person (one numbering for the whole index), for the
+        rows of `source` attached to a person."""
+
+        def make() -> pd.DataFrame:
+            numbering = self.memo("person_numbering", lambda: pd.Index(pd.unique(self.index.records["person_id"])))
+            persons = self.person_of(source)
+            persons = persons[(persons.notna() & (persons.astype(str) != "")).to_numpy()]
+            codes = numbering.get_indexer(persons.to_numpy())
+            return pd.DataFrame({"row": persons.index, "person_id": persons.to_numpy(), "_code": codes})
+
+        return self.memo(f"coded:{source}", make)
+
+    def _links(self, left: str, right: str) -> pd.DataFrame:
+        """`PersonIndex.pairs(left, right)`, reading the links split by source pair once per run."""
+        lk = self.index.links
+        at = self.memo("link_positions", lambda: lk.groupby(["source_l", "source_r"], sort=False).indices)
+        none: list[int] = []
+        a = lk.iloc[at.get((left, right), none)]
+        b = lk.iloc[at.get((right, left), none)].rename(
+            columns={"row_l": "row_r", "row_r": "row_l", "source_l": "source_r", "source_r": "source_l"}
+        )
+        cols = ["row_l", "row_r", "probability", "fuzzy", "agreement", "evidence_zh"]
+        return pd.concat([a[cols], b[cols]], ignore_index=True)
 
     def weak(self, probability: float, fuzzy: bool) -> bool:
         return bool(fuzzy) and probability < self.policy.linkage.weak_link_below
@@ -170,14 +197,16 @@ class RowLookup:
         first = ~pd.Series(rows).duplicated().to_numpy()  # duplicate _row values should not happen; take the first
         self._position = dict(zip(rows[first].tolist(), first.nonzero()[0].tolist(), strict=True))
         self._columns = [str(c) for c in df.columns]
+        self._names = set(self._columns)
         self._df = df
         self._values: dict[str, Any] = {}
 
-    def get(self, row: int) -> dict[str, Any] | None:
+    def get(self, row: int, columns: list[str] | None = None) -> dict[str, Any] | None:
         pos = self._position.get(row)
         if pos is None:
             return None
-        return {c: self._column(c)[pos] for c in self._columns}
+        wanted = self._columns if columns is None else [c for c in columns if c in self._names]
+        return {c: self._column(c)[pos] for c in wanted}
 
     def _column(self, name: str) -> Any:
         if name not in self._values:

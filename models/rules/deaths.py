@@ -43,12 +43,12 @@ def death_matches(ctx: RuleContext, source: str, people: pd.DataFrame, min_link:
 
 
 def _registry_people(ctx: RuleContext) -> pd.DataFrame:
-    """Registry rows with their person, normalised name, birth date and address (once per run)."""
+    """Named registry rows with their person, normalised name, birth date and address (once per run)."""
 
     def make() -> pd.DataFrame:
         reg = ctx.with_person("household_registry")
         address = reg["address"] if "address" in reg else pd.Series(None, index=reg.index, dtype=object)
-        return pd.DataFrame(
+        people = pd.DataFrame(
             {
                 "name_norm": reg["_row"].map(ctx.records("household_registry")["name_norm"]),
                 "born": births(reg),
@@ -57,6 +57,7 @@ def _registry_people(ctx: RuleContext) -> pd.DataFrame:
                 "order": range(len(reg)),
             }
         )
+        return people.dropna(subset=["name_norm"])
 
     return ctx.memo("registry_people", make)
 
@@ -84,7 +85,7 @@ def _identifying(ctx: RuleContext, m: pd.DataFrame) -> pd.Series:
         }
     )
     links = links[links["name_norm"].notna()]
-    cands = links.merge(_registry_people(ctx).dropna(subset=["name_norm"]), on="name_norm")
+    cands = links.merge(_registry_people(ctx), on="name_norm")
     ages = ages_at(cands["born"], cands["death_date"])
     cands = cands[(cands["death_age"] - ages).isin([float(o) for o in ctx.policy.rules.death_age_offsets])]
     cands = cands.sort_values(["link", "order"], kind="stable")

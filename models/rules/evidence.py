@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -97,16 +98,22 @@ class Link:
         )
 
 
+@lru_cache(maxsize=None)
+def _id_columns(source: str) -> frozenset[str]:
+    return frozenset(SOURCES[source].id_columns())
+
+
 def record(ctx: RuleContext, source: str, row: int, fields: list[str], link: Link | None = None) -> dict[str, Any]:
     """One evidence record: where it is, who it names (masked) and the fields that matter."""
-    r = ctx.row(source, int(row)) or {}
     name_col, id_col = PERSON_COLUMNS.get(source, ("name", "id_number"))
+    r = ctx.row(source, int(row), [*fields, name_col, id_col]) or {}
+    id_columns = _id_columns(source)
     values: dict[str, Any] = {}
     for f in fields:
         v = r.get(f)
         if f == "bank_account":
             v = mask_account(v) if not missing(v) else None
-        elif f in SOURCES[source].id_columns():
+        elif f in id_columns:
             v = mask_id(v) if not missing(v) else None
         values[f] = plain(v)
     link = link or Link()

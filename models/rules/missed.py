@@ -73,7 +73,9 @@ def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
     rules = ctx.policy.rules
     reg = ctx.with_person("poverty_registry")
     reg = reg.assign(age=ages_on(births(reg), ctx.period_start))
-    illness = reg["serious_illness"].fillna("").astype(str).str.strip().str.upper()
+    answers = reg["serious_illness"].fillna("")
+    distinct = answers.unique()  # 是/否/blank: clean each distinct answer once
+    illness = answers.map(dict(zip(distinct, [str(a).strip().upper() for a in distinct], strict=True)))
     level = pd.to_numeric(reg["disability_level"], errors="coerce").fillna(0)
     reg = reg.assign(
         no_labor=(reg["age"] >= rules.missed_dibao_min_age) & reg["labor_capacity"].isin(rules.missed_dibao_labor),
@@ -179,7 +181,10 @@ def missed_elderly_allowance(ctx: RuleContext, table: pd.DataFrame) -> list[dict
     if threshold is None:
         return []
     reg = ctx.with_person("household_registry")
-    resident = reg["region_code"].isna() | reg["region_code"].astype(str).str.startswith(ctx.dataset.county[:6])
+    regions = reg["region_code"]
+    codes = regions.dropna().unique()  # one test per village code, not per resident
+    county = dict(zip(codes, [str(c).startswith(ctx.dataset.county[:6]) for c in codes], strict=True))
+    resident = regions.isna() | regions.map(county).fillna(False).astype(bool)
     reg = reg[resident]
     reg = reg.assign(age=ages_on(births(reg), ctx.period_start))
     reg = reg[reg["age"] >= threshold]
