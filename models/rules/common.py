@@ -117,6 +117,12 @@ def births(df: pd.DataFrame) -> pd.Series:
     return out
 
 
+def births_in(ctx: RuleContext, source: str, df: pd.DataFrame) -> pd.Series:
+    """`births(df)` for rows of `ctx.with_person(source)` (or a filter of it), worked out once per source."""
+    every = ctx.memo(f"births:{source}", lambda: births(ctx.with_person(source)))
+    return every.loc[df.index]
+
+
 def _births_of(df: pd.DataFrame) -> list[pd.Timestamp | None]:
     """`birth_of` for each row of a (small) frame, reading columns rather than rows."""
 

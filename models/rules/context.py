@@ -73,10 +73,12 @@ class RuleContext:
     def records(self, source: str) -> pd.DataFrame:
         """The index's records of one source, indexed by row (cached; do not modify)."""
         if source not in self._records:
-            r = self.index.records
-            at = self.memo("record_positions", lambda: r.groupby("source", sort=False).indices)
-            self._records[source] = r.iloc[at.get(source, [])].set_index("row")
+            self._records[source] = self.index.records.iloc[self._record_positions().get(source, [])].set_index("row")
         return self._records[source]
+
+    def _record_positions(self) -> dict[str, Any]:
+        """source -> positions of its rows in the index's records (one pass over them)."""
+        return self.memo("record_positions", lambda: self.index.records.groupby("source", sort=False).indices)
 
     def with_person(self, source: str) -> pd.DataFrame:
         """The source frame with `person_id` and the index's `id_resolved`, `birth_date`, `link_probability`
@@ -117,6 +119,18 @@ class RuleContext:
             return pd.DataFrame(columns=MATCH_COLUMNS)
         m = m[m.probability >= min_probability]
         return m.reset_index(drop=True)
+
+    def linked_rows(self, left: str, right: str, min_probability: float) -> pd.DataFrame:
+        """The pairs (row_l, row_r) of `matches`, in no particular order.
+
+        A pair and its probability do not depend on which source is on the left, so pairs
+        already worked out the other way round serve without joining the sources again.
+        """
+        if (left, right) not in self._matches and (right, left) in self._matches:
+            m = self._matches[(right, left)]
+            m = m[m.probability >= min_probability]
+            return pd.DataFrame({"row_l": m["row_r"].to_numpy(), "row_r": m["row_l"].to_numpy()})
+        return self.matches(left, right, min_probability)[["row_l", "row_r"]]
 
     def _all_matches(self, left: str, right: str) -> pd.DataFrame:
         if (left, right) not in self._matches:
@@ -165,11 +179,13 @@ class RuleContext:
         rows of `source` attached to a person."""
 
         def make() -> pd.DataFrame:
-            numbering = self.memo("person_numbering", lambda: pd.Index(pd.unique(self.index.records["person_id"])))
+            numbering = self.memo("person_codes", lambda: pd.factorize(self.index.records["person_id"])[0])
+            codes = numbering[self._record_positions().get(source, [])]
             persons = self.person_of(source)
-            persons = persons[(persons.notna() & (persons.astype(str) != "")).to_numpy()]
-            codes = numbering.get_indexer(persons.to_numpy())
-            return pd.DataFrame({"row": persons.index, "person_id": persons.to_numpy(), "_code": codes})
+            real = (persons.notna() & (persons.astype(str) != "")).to_numpy()
+            return pd.DataFrame(
+                {"row": persons.index[real], "person_id": persons.to_numpy()[real], "_code": codes[real]}
+            )
 
         return self.memo(f"coded:{source}", make)
 

@@ -8,7 +8,17 @@ import pandas as pd
 
 from hecha.labels import program_zh
 from models.rules.amounts import months_after, text
-from models.rules.common import ROLL_FIELDS, births, by_program, own_link, programs_of, roll_for, rows_by, total
+from models.rules.common import (
+    ROLL_FIELDS,
+    births,
+    births_in,
+    by_program,
+    own_link,
+    programs_of,
+    roll_for,
+    rows_by,
+    total,
+)
 from models.rules.context import RuleContext
 from models.rules.evidence import Link, date_zh, finding, period_zh, record, subject_number, yuan
 
@@ -51,7 +61,7 @@ def _registry_people(ctx: RuleContext) -> pd.DataFrame:
         people = pd.DataFrame(
             {
                 "name_norm": reg["_row"].map(ctx.records("household_registry")["name_norm"]),
-                "born": births(reg),
+                "born": births_in(ctx, "household_registry", reg),
                 "person_id": reg["person_id"],
                 "address": address,
                 "order": range(len(reg)),
@@ -125,7 +135,7 @@ def possibly_dead(ctx: RuleContext, source: str, people: pd.DataFrame) -> set[in
         {
             "_row": people["_row"],
             "name_norm": people["_row"].map(ctx.records(source)["name_norm"]),
-            "born": births(people),
+            "born": births_in(ctx, source, people),
         }
     )
     m = mine.merge(loose[["name_norm", "death_date", "age", "birth_date"]], on="name_norm")

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from models.rules.amounts import ages_on, text
-from models.rules.common import births, is_urban, rows_by
+from models.rules.common import births, births_in, is_urban, rows_by
 from models.rules.context import RuleContext
 from models.rules.deaths import death_matches, possibly_dead
 from models.rules.evidence import Link, finding, period_zh, record, subject_number, yuan
@@ -29,7 +29,7 @@ def _rows_paid(ctx: RuleContext, source: str, programs: list[str], min_link: flo
     """Rows of a registry linked to someone paid in one of `programs` this period."""
     roll = ctx.roll()
     paid = roll[roll["program"].isin(programs)]
-    m = ctx.matches(source, "roll", min_link)
+    m = ctx.linked_rows(source, "roll", min_link)
     return set(m.loc[m["row_r"].isin(paid["_row"]), "row_l"].astype(int))
 
 
@@ -186,7 +186,7 @@ def missed_elderly_allowance(ctx: RuleContext, table: pd.DataFrame) -> list[dict
     county = dict(zip(codes, [str(c).startswith(ctx.dataset.county[:6]) for c in codes], strict=True))
     resident = regions.isna() | regions.map(county).fillna(False).astype(bool)
     reg = reg[resident]
-    reg = reg.assign(age=ages_on(births(reg), ctx.period_start))
+    reg = reg.assign(age=ages_on(births_in(ctx, "household_registry", reg), ctx.period_start))
     reg = reg[reg["age"] >= threshold]
     paid = _rows_paid(ctx, "household_registry", ["elderly_allowance"], rules.min_link(code))
     dead = _rows_dead(ctx, "household_registry", reg, rules.min_link(code))
