@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from hecha.dataset import Dataset
@@ -63,6 +64,12 @@ class RuleContext:
             self._by_row[source] = self.frame(source).set_index("_row", drop=False)
         return self._by_row[source]
 
+    def column(self, source: str, name: str) -> pd.Series:
+        """One column of a source indexed by `_row` (cached), for `.map` without copying the frame."""
+        key = f"column:{source}:{name}"
+        df = self.frame(source)
+        return self.memo(key, lambda: pd.Series(df[name].to_numpy(), index=df["_row"].to_numpy(), name=name))
+
     def row(self, source: str, row: int, columns: list[str] | None = None) -> dict[str, Any] | None:
         """One source row as a dict of `columns` it has (all by default; the first row if `_row` repeats),
         None if there is no such row."""
@@ -88,13 +95,11 @@ class RuleContext:
         df = self.frame(source)
         rec = self.records(source)
         out = df.copy()
-        for col, new in (
-            ("person_id", "person_id"),
-            ("id_resolved", "id_resolved"),
-            ("birth_date", "idx_birth_date"),
-            ("link_probability", "attach_probability"),
-        ):
-            out[new] = df["_row"].map(rec[col]) if col in rec.columns else pd.NA
+        wanted = {"person_id": "person_id", "id_resolved": "id_resolved", "birth_date": "idx_birth_date"}
+        wanted["link_probability"] = "attach_probability"
+        found = rec[[c for c in wanted if c in rec.columns]].reindex(df["_row"].to_numpy())  # one look-up per row
+        for col, new in wanted.items():
+            out[new] = found[col].to_numpy() if col in found.columns else pd.NA
         self._with_person[source] = out
         return out
 
@@ -209,18 +214,21 @@ class RowLookup:
     """Rows of one source frame by `_row`, read as dicts for evidence without building a Series per row."""
 
     def __init__(self, df: pd.DataFrame) -> None:
-        rows = df["_row"].to_numpy()
-        first = ~pd.Series(rows).duplicated().to_numpy()  # duplicate _row values should not happen; take the first
-        self._position = dict(zip(rows[first].tolist(), first.nonzero()[0].tolist(), strict=True))
+        self._rows = pd.Index(df["_row"].to_numpy())
         self._columns = [str(c) for c in df.columns]
         self._names = set(self._columns)
         self._df = df
         self._values: dict[str, Any] = {}
 
     def get(self, row: int, columns: list[str] | None = None) -> dict[str, Any] | None:
-        pos = self._position.get(row)
-        if pos is None:
+        try:
+            pos = self._rows.get_loc(row)
+        except KeyError:
             return None
+        if isinstance(pos, slice):  # duplicate _row values should not happen; take the first
+            pos = pos.start
+        elif not isinstance(pos, int):
+            pos = int(np.flatnonzero(pos)[0])
         wanted = self._columns if columns is None else [c for c in columns if c in self._names]
         return {c: self._column(c)[pos] for c in wanted}
 

@@ -41,7 +41,7 @@ def death_matches(ctx: RuleContext, source: str, people: pd.DataFrame, min_link:
     no_id = ~m["row_r"].map(deaths["id_number_status"]).isin(["valid", "upgraded"])
     age_only = no_id & m["row_r"].map(deaths["birth_date"]).isna() & m["row_r"].map(deaths["age"]).notna()
     if age_only.any():
-        born = people.set_index("_row").loc[m.loc[age_only, "row_l"]]
+        born = people.iloc[pd.Index(people["_row"]).get_indexer(m.loc[age_only, "row_l"])]
         true_age = ages_at(pd.Series(births(born).to_numpy()), pd.Series(m.loc[age_only, "death_date"].to_numpy()))
         recorded = m.loc[age_only, "row_r"].map(deaths["age"]).astype(float).to_numpy()
         offsets = recorded - true_age.to_numpy()

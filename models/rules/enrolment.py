@@ -192,8 +192,9 @@ def _hukou_pairs(ctx: RuleContext, roll: pd.DataFrame, min_link: float) -> tuple
     none: unknown hukou, never "another family".
     """
     m = ctx.matches("roll", "household_registry", min_link)
-    hukou = ctx.frame("household_registry").set_index("_row")["hukou_id"].astype(str)
-    m = m.assign(hukou=m["row_r"].map(hukou))
+    hukou = m["row_r"].map(ctx.column("household_registry", "hukou_id"))
+    # as text, as the registry column reads with astype(str); a row the registry lacks stays missing
+    m = m.assign(hukou=hukou.astype(str).where(m["row_r"].isin(ctx.frame("household_registry")["_row"])))
     own = m.dropna(subset=["hukou"])[["row_l", "hukou"]].drop_duplicates().rename(columns={"row_l": "_row"})
     own = own[own["_row"].isin(roll["_row"])]
     household = pd.Series(roll["household_id"].astype(str).to_numpy(), index=roll["_row"].to_numpy())

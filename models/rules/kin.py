@@ -25,12 +25,12 @@ def _hukou_of(ctx: RuleContext, source: str, min_link: float) -> pd.DataFrame:
 
     A person still listed in a hukou they left (一人多户) is in both; the best link per hukou.
     """
-    reg = ctx.frame("household_registry").set_index("_row")
+    hukou, relation = ctx.column("household_registry", "hukou_id"), ctx.column("household_registry", "relation")
     m = ctx.matches(source, "household_registry", min_link)
-    m = m.assign(_hukou=m["row_r"].map(reg["hukou_id"]))
+    m = m.assign(_hukou=m["row_r"].map(hukou))
     m = m.sort_values(["probability", "row_r"], ascending=[False, True]).drop_duplicates(["row_l", "_hukou"])
     m = m.drop(columns="_hukou")
-    return m.assign(hukou_id=m["row_r"].map(reg["hukou_id"]), reg_relation=m["row_r"].map(reg["relation"]))
+    return m.assign(hukou_id=m["row_r"].map(hukou), reg_relation=m["row_r"].map(relation))
 
 
 def cadre_kin_unfiled(ctx: RuleContext) -> list[dict[str, Any]]:
