@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -53,7 +53,7 @@ def earliest(days: Iterable[object]) -> Any:
     """The earliest date among cells (NaT when none is a date), as `pd.to_datetime(...).min()` gives it."""
     values = list(days)
     if all(isinstance(d, pd.Timestamp) or missing(d) for d in values):
-        known = [d for d in values if not missing(d)]
+        known = [d for d in values if isinstance(d, pd.Timestamp) and not missing(d)]
         return min(known) if known else pd.NaT
     return pd.to_datetime(pd.Series(values, dtype=object), errors="coerce").min()
 
@@ -67,7 +67,8 @@ def rows_by(df: pd.DataFrame, key: str) -> list[tuple[Any, list[dict[str, Any]]]
         return []
     codes, keys = pd.factorize(df[key], sort=True)
     groups: list[list[dict[str, Any]]] = [[] for _ in range(len(keys))]
-    for code, row in zip(codes.tolist(), df.to_dict("records"), strict=True):
+    rows = cast(list[dict[str, Any]], df.to_dict("records"))
+    for code, row in zip(codes.tolist(), rows, strict=True):
         if code >= 0:
             groups[code].append(row)
     return list(zip(keys, groups, strict=True))

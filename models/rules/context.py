@@ -83,7 +83,7 @@ class RuleContext:
             self._records[source] = self.index.records.iloc[self._record_positions().get(source, [])].set_index("row")
         return self._records[source]
 
-    def _record_positions(self) -> dict[str, Any]:
+    def _record_positions(self) -> dict[Any, Any]:
         """source -> positions of its rows in the index's records (one pass over them)."""
         return self.memo("record_positions", lambda: self.index.records.groupby("source", sort=False).indices)
 
@@ -168,7 +168,7 @@ class RuleContext:
         m.loc[no_direct, "probability"] = indirect[no_direct].to_numpy()
         m.loc[no_direct, "fuzzy"] = m.loc[no_direct, "probability"] < 1.0
         m.loc[no_direct, "evidence_zh"] = "经其他记录关联为同一人"
-        m["agreement"] = [a if isinstance(a, dict) else {} for a in m["agreement"]]
+        m["agreement"] = pd.Series([a if isinstance(a, dict) else {} for a in m["agreement"]], index=m.index)
         m["probability"] = m["probability"].astype(float).fillna(0.0)
         m["fuzzy"] = m["fuzzy"].astype(bool)
         return m[MATCH_COLUMNS]
@@ -177,7 +177,7 @@ class RuleContext:
         """What `make` builds, built once per run (frames several rules read; do not modify)."""
         if key not in self._memo:
             self._memo[key] = make()
-        return self._memo[key]  # type: ignore[no-any-return]
+        return self._memo[key]
 
     def _coded(self, source: str) -> pd.DataFrame:
         """row, person_id and an integer code of the person (one numbering for the whole index), for the

@@ -136,9 +136,9 @@ def _standards(roll: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
     """Each roll row's monthly standard (NaN without one), looked up once per program, age and area."""
     regions = roll["region_code"]
     known = regions.dropna().unique()
-    urban = regions.map(dict(zip(known, map(is_urban, known), strict=True)))
+    urban = regions.map(dict(zip(known, map(is_urban, known), strict=True))).to_numpy(dtype=object)
+    urban[regions.isna().to_numpy()] = None  # no region: the standard for either area
     keys = pd.DataFrame({"program": roll["program"].astype(str), "age": roll["age"], "urban": urban})
-    keys["urban"] = keys["urban"].astype(object).where(regions.notna(), None)
     combo = keys.groupby(["program", "age", "urban"], dropna=False, sort=False).ngroup().to_numpy()
     first = keys.iloc[pd.Series(combo).drop_duplicates().index]  # one row per combination, in combo order
     amounts = []
@@ -209,8 +209,8 @@ def _set_keys(pairs: pd.DataFrame) -> pd.Series:
     """_row -> a hashable key of its hukou set: the hukou itself when there is one, a sorted tuple when more."""
     size = pairs.groupby("_row")["hukou"].transform("size")
     single = pairs[size == 1].set_index("_row")["hukou"]
-    several = pairs[size > 1].groupby("_row")["hukou"].agg(lambda h: tuple(sorted(h)))
-    return pd.concat([single.astype(object), several.astype(object)])
+    several = {row: tuple(sorted(h)) for row, h in pairs[size > 1].groupby("_row")["hukou"]}  # few rows
+    return pd.concat([single.astype(object), pd.Series(several, dtype=object)])
 
 
 def _hukou_sets(pairs: pd.DataFrame, rows: pd.Series) -> pd.Series:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -98,7 +98,7 @@ class Link:
         )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _id_columns(source: str) -> frozenset[str]:
     return frozenset(SOURCES[source].id_columns())
 
@@ -184,7 +184,7 @@ def finding(
     }
 
 
-def subject_number(row: pd.Series | Mapping[str, Any]) -> str:
+def subject_number(row: pd.Series | Mapping[Any, Any]) -> str:
     """The roll's number when valid, else the index's corrected one (id_resolved)."""
     status = text(row.get("id_number_status"))
     number = row.get("id_number")

@@ -52,9 +52,10 @@ def _under_standard(reg: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """
     members = reg.sort_values("_row", kind="stable")
     households = pd.Index(members["household_id"].unique(), name="household_id")
-    region = members.dropna(subset=["region_code"]).drop_duplicates("household_id")
-    region = region.set_index("household_id")["region_code"]
-    urban = region.map(dict(zip(region.unique(), map(is_urban, region.unique()), strict=True)))
+    first = members.dropna(subset=["region_code"]).drop_duplicates("household_id")
+    region = first.set_index("household_id")["region_code"]
+    codes = region.unique()
+    urban = region.map(dict(zip(codes, map(is_urban, codes), strict=True)))
     program = pd.Series("dibao_rural", index=households, dtype=object)
     program[urban.index[urban.astype(bool).to_numpy()]] = "dibao_urban"
     monthly = {p: standard_for(table, p) for p in ("dibao_urban", "dibao_rural")}
@@ -92,7 +93,8 @@ def missed_dibao(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for household_id, members in rows_by(reg, "household_id"):
         qualifying = [r for r in members if r["no_labor"] or r["severe"] or r["ill"]]
-        program, yearly, income = judged.loc[household_id, ["program", "yearly", "income"]]
+        judgement = judged.loc[household_id]
+        program, yearly, income = str(judgement["program"]), float(judgement["yearly"]), float(judgement["income"])
         reasons = []
         for q in qualifying:
             why = [
