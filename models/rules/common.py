@@ -34,10 +34,6 @@ def own_link(row: pd.Series | dict[str, Any]) -> Link:
     return Link(prob, prob < 1.0, {}, "身份证号无效或与关联结果不一致，经关联校正" if prob < 1.0 else "")
 
 
-def amount_of(rows: pd.DataFrame) -> float:
-    return float(pd.to_numeric(rows["amount"], errors="coerce").fillna(0.0).sum())
-
-
 def numbers(amounts: Iterable[object]) -> np.ndarray:
     """Cells as numbers, blanks and non-numbers as 0 (`pd.to_numeric(..., errors="coerce").fillna(0.0)`)."""
     values = np.asarray(pd.to_numeric(np.asarray(list(amounts), dtype=object), errors="coerce"))
@@ -45,7 +41,7 @@ def numbers(amounts: Iterable[object]) -> np.ndarray:
 
 
 def total(amounts: Iterable[object]) -> float:
-    """`amount_of` over amounts already read (one finding's rows)."""
+    """What a finding's rows paid: the sum of their amounts, non-numbers as 0."""
     return float(numbers(amounts).sum())
 
 

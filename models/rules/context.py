@@ -29,7 +29,6 @@ class RuleContext:
     index: PersonIndex
     policy: Policy
     _person: dict[str, pd.Series] = field(default_factory=dict)
-    _by_row: dict[str, pd.DataFrame] = field(default_factory=dict)
     _rows: dict[str, RowLookup] = field(default_factory=dict)
     _records: dict[str, pd.DataFrame] = field(default_factory=dict)
     _with_person: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -57,12 +56,6 @@ class RuleContext:
             rec = self.records(source)
             self._person[source] = pd.Series(rec["person_id"].to_numpy(), index=rec.index.to_numpy(), name="person_id")
         return self._person[source]
-
-    def by_row(self, source: str) -> pd.DataFrame:
-        """The source frame indexed by `_row` (cached), for evidence look-ups."""
-        if source not in self._by_row:
-            self._by_row[source] = self.frame(source).set_index("_row", drop=False)
-        return self._by_row[source]
 
     def column(self, source: str, name: str) -> pd.Series:
         """One column of a source indexed by `_row` (cached), for `.map` without copying the frame."""
