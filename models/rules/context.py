@@ -87,12 +87,17 @@ class RuleContext:
             return self._with_person[source]
         df = self.frame(source)
         rec = self.records(source)
-        out = df.copy()
         wanted = {"person_id": "person_id", "id_resolved": "id_resolved", "birth_date": "idx_birth_date"}
         wanted["link_probability"] = "attach_probability"
         found = rec[[c for c in wanted if c in rec.columns]].reindex(df["_row"].to_numpy())  # one look-up per row
+        extra = pd.DataFrame(index=df.index)
         for col, new in wanted.items():
-            out[new] = found[col].to_numpy() if col in found.columns else pd.NA
+            extra[new] = found[col].to_numpy() if col in found.columns else pd.NA
+        if df.columns.intersection(extra.columns).empty:  # side by side, without copying the source's columns
+            out = pd.concat([df, extra], axis=1, copy=False)
+        else:
+            out = df.copy()
+            out[extra.columns] = extra
         self._with_person[source] = out
         return out
 
