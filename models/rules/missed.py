@@ -187,9 +187,9 @@ def missed_elderly_allowance(ctx: RuleContext, table: pd.DataFrame) -> list[dict
     codes = regions.dropna().unique()  # one test per village code, not per resident
     county = dict(zip(codes, [str(c).startswith(ctx.dataset.county[:6]) for c in codes], strict=True))
     resident = regions.isna() | regions.map(county).fillna(False).astype(bool)
-    reg = reg[resident]
-    reg = reg.assign(age=ages_on(births_in(ctx, "household_registry", reg), ctx.period_start))
-    reg = reg[reg["age"] >= threshold]
+    age = ages_on(births_in(ctx, "household_registry", reg), ctx.period_start)
+    old = (resident & (age >= threshold)).to_numpy()  # filter once: the registry is the county's largest frame
+    reg = reg[old].assign(age=age[old])
     paid = _rows_paid(ctx, "household_registry", ["elderly_allowance"], rules.min_link(code))
     dead = _rows_dead(ctx, "household_registry", reg, rules.min_link(code))
     excluded = reg.loc[reg["_row"].isin(paid | dead), "person_id"]
