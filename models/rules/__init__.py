@@ -23,7 +23,7 @@ from hecha.index import PersonIndex
 from hecha.labels import finding_zh
 from hecha.policy import Policy
 from hecha.progress import Step, no_progress
-from models.rules import assets, deaths, eligibility, enrolment, kin, missed
+from models.rules import accounts, assets, deaths, eligibility, enrolment, kin, missed
 from models.rules.context import RuleContext
 from models.rules.coverage import gap_reason, standards_gaps
 from models.rules.places import fill_places
@@ -53,7 +53,7 @@ RULES: tuple[Rule, ...] = (
     Rule("AGE_INELIGIBLE", (), eligibility.age_ineligible),
     Rule("DISABILITY_INELIGIBLE", ("disability_registry",), lambda c, t: eligibility.disability_ineligible(c)),
     Rule("AMOUNT_MISMATCH", (), enrolment.amount_mismatch),
-    Rule("SHARED_ACCOUNT", (), lambda c, t: enrolment.shared_account(c)),
+    Rule("SHARED_ACCOUNT", (), lambda c, t: accounts.shared_account(c)),
     Rule("MISSED_DIBAO", ("poverty_registry",), missed.missed_dibao),
     Rule("MISSED_DISABILITY_CARE", ("disability_registry",), lambda c, t: missed.missed_disability_care(c)),
     Rule("MISSED_ELDERLY_ALLOWANCE", (), missed.missed_elderly_allowance),

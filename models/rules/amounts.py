@@ -12,6 +12,12 @@ import pandas as pd
 
 def missing(value: object) -> bool:
     """True for None, NaN, NaT and NA (pd.isna on a scalar, typed for mypy)."""
+    if value is None:
+        return True
+    if isinstance(value, str):  # the common cases first: evidence reads many cells
+        return False
+    if isinstance(value, float):
+        return value != value
     try:
         return bool(pd.isna(value))  # type: ignore[call-overload]
     except (TypeError, ValueError):  # list-like values are present

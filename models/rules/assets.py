@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hecha.policy import RulesPolicy
 from models.rules.amounts import missing, months_since, text
-from models.rules.common import ROLL_FIELDS, amount_of, own_link, roll_for
+from models.rules.common import ROLL_FIELDS, earliest, own_link, programs_of, roll_for, rows_by, total
 from models.rules.context import RuleContext
 from models.rules.evidence import Link, date_zh, finding, period_zh, record
 
@@ -28,7 +29,7 @@ class AssetRule:
     source: str
     fields: list[str]
     qualifies: Callable[[pd.DataFrame, RulesPolicy], pd.Series]  # asset rows -> bool
-    describe: Callable[[pd.Series], str]  # one asset row -> Chinese phrase
+    describe: Callable[[dict[str, Any]], str]  # one asset row -> Chinese phrase
     date_column: str | None = None  # the asset's own date, for months overpaid
 
 
@@ -38,7 +39,13 @@ def _exempt_vehicle(vehicle_type: object, rules: RulesPolicy) -> bool:
 
 
 def _vehicle_qualifies(df: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
-    return ~df["vehicle_type"].map(lambda t: _exempt_vehicle(t, rules))
+    types = df["vehicle_type"]
+    known = types.notna()
+    exempt = {t: _exempt_vehicle(t, rules) for t in types[known].unique()}  # a handful of distinct types
+    flags = np.zeros(len(df), dtype=bool)
+    flags[known.to_numpy()] = types[known].map(exempt).to_numpy(dtype=bool)
+    flags[~known.to_numpy()] = [_exempt_vehicle(t, rules) for t in types[~known]]  # blank types: as given
+    return pd.Series(~flags, index=df.index)
 
 
 def _business_qualifies(df: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
@@ -97,17 +104,18 @@ ASSET_RULES = {
 }
 
 
-def _property_excess(assets: pd.DataFrame, rules: RulesPolicy) -> bool:
-    """Any non-residential property, or more homes than allowed.
+def _property_excess(held: pd.DataFrame, rules: RulesPolicy) -> pd.Series:
+    """household_id -> any non-residential property, or more homes than allowed (`held`: household_id
+    and the properties its members hold, one row each).
 
     A home registered to two members (same location and same area) counts once.
     """
-    if assets["property_type"].isin(rules.non_residential_property_types).any():
-        return True
-    homes = assets[assets["property_type"].isin(rules.residential_property_types)]
+    other = held["property_type"].isin(rules.non_residential_property_types).groupby(held["household_id"]).any()
+    homes = held[held["property_type"].isin(rules.residential_property_types)]
     keys = homes["location"].fillna("").astype(str) + "|" + homes["area_m2"].astype(str)
     keys = keys.where(homes["location"].notna(), "row" + homes["_row"].astype(str))
-    return keys.nunique() > rules.max_homes
+    many = keys.groupby(homes["household_id"]).nunique().reindex(other.index, fill_value=0) > rules.max_homes
+    return other | many
 
 
 def asset_findings(ctx: RuleContext, code: str) -> list[dict[str, Any]]:
@@ -120,54 +128,65 @@ def asset_findings(ctx: RuleContext, code: str) -> list[dict[str, Any]]:
     m = m[m["row_l"].isin(roll["_row"]) & m["row_r"].isin(assets["_row"])]
     roll_by_row = roll.set_index("_row")
     m = m.assign(household_id=m["row_l"].map(roll_by_row["household_id"]))
-    households = roll[roll["household_id"].isin(m["household_id"])].groupby("household_id")
     assets_by_row = assets.set_index("_row", drop=False)
+    if code == "PROPERTY_EXCESS":
+        held = m[["household_id", "row_r"]].dropna(subset=["household_id"]).drop_duplicates()
+        held = held.join(assets_by_row[["property_type", "location", "area_m2", "_row"]], on="row_r")
+        excess = _property_excess(held, rules)
+        m = m[m["household_id"].isin(excess.index[excess.to_numpy()])]
+    members = dict(rows_by(roll[roll["household_id"].isin(m["household_id"])].sort_values("_row"), "household_id"))
+    held = assets_by_row.loc[m["row_r"].unique()]
+    held_by_row = dict(zip(held["_row"].tolist(), held.to_dict("records"), strict=True))
+    return [
+        _household_finding(ctx, rule, _strongest(grp), held_by_row, members[household_id])
+        for household_id, grp in rows_by(m, "household_id")
+    ]
+
+
+def _strongest(matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A household's matches, strongest first, one per asset record (as sort_values then drop_duplicates)."""
+    order = pd.Series([mt["probability"] for mt in matches], dtype=float).sort_values(ascending=False).index
+    seen: set[Any] = set()
     out = []
-    for household_id, grp in m.groupby("household_id", sort=True):
-        grp = grp.sort_values("probability", ascending=False).drop_duplicates("row_r")
-        held = assets_by_row.loc[grp["row_r"]]
-        if code == "PROPERTY_EXCESS" and not _property_excess(held, rules):
-            continue
-        members = households.get_group(household_id).sort_values("_row")
-        out.append(_household_finding(ctx, rule, grp, held, members, roll_by_row))
+    for i in order:
+        if matches[i]["row_r"] not in seen:
+            seen.add(matches[i]["row_r"])
+            out.append(matches[i])
     return out
 
 
 def _household_finding(
     ctx: RuleContext,
     rule: AssetRule,
-    grp: pd.DataFrame,
-    held: pd.DataFrame,
-    members: pd.DataFrame,
-    roll_by_row: pd.DataFrame,
+    grp: list[dict[str, Any]],
+    held_by_row: dict[Any, dict[str, Any]],
+    members: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    head = members.iloc[0]
-    held_by_row = held
-    monthly = amount_of(members)
-    since = [pd.to_datetime(members["enrolled_date"], errors="coerce").min()]
+    member_by_row = {r["_row"]: r for r in members}
+    held = [held_by_row[mt["row_r"]] for mt in grp]
+    monthly = total(r["amount"] for r in members)
+    since = [earliest(r["enrolled_date"] for r in members)]
     if rule.date_column:
-        since.append(pd.to_datetime(held[rule.date_column], errors="coerce").min())
+        since.append(earliest(h[rule.date_column] for h in held))
     known = [d for d in since if not missing(d)]
     months = months_since(max(known), ctx.period_start) if known else float("nan")
     phrases, records, links = [], [], []
-    for _, mt in grp.iterrows():
-        member = roll_by_row.loc[mt["row_l"]]
-        asset = held_by_row.loc[mt["row_r"]]
+    for mt, asset in zip(grp, held, strict=True):
+        member = member_by_row[mt["row_l"]]
         link = Link.of(mt)
         phrases.append(f"{text(member['relation'], '成员')}{member['name']}{rule.describe(asset)}")
         records.append(record(ctx, "roll", int(mt["row_l"]), ROLL_FIELDS, own_link(member)))
         records.append(record(ctx, rule.source, int(mt["row_r"]), rule.fields, link))
         links.append(link)
     summary = f"该户{'；'.join(phrases)}，{period_zh(ctx.dataset.period)}仍领取救助共 {monthly:g} 元"
-    programs = ",".join(sorted(members["program"].astype(str).unique()))
     return finding(
         ctx,
         rule.code,
-        head.to_dict(),
-        program=programs,
+        members[0],
+        program=programs_of(members),
         summary_zh=summary,
         facts={
-            "members_matched": int(grp["row_l"].nunique()),
+            "members_matched": len({mt["row_l"] for mt in grp}),
             "records_matched": len(held),
             "household_monthly_amount": monthly,
         },

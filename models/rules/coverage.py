@@ -25,7 +25,7 @@ def standards_gaps(ctx: RuleContext, table: pd.DataFrame) -> dict[str, list[str]
     gaps["AMOUNT_MISMATCH"] = (paid & judged) - have
     if ctx.has("poverty_registry"):
         regions = ctx.frame("poverty_registry")["region_code"].dropna().astype(str)
-        needed = {"dibao_urban" if is_urban(code) else "dibao_rural" for code in regions}
+        needed = {"dibao_urban" if is_urban(code) else "dibao_rural" for code in regions.unique()}
         if regions.size < len(ctx.frame("poverty_registry")):
             needed.add("dibao_rural")  # households without a code are judged by the rural standard
         gaps["MISSED_DIBAO"] = needed - have

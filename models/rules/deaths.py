@@ -7,8 +7,18 @@ from typing import Any
 import pandas as pd
 
 from hecha.labels import program_zh
-from models.rules.amounts import age_on, months_after, text
-from models.rules.common import ROLL_FIELDS, amount_of, births, own_link, roll_for
+from models.rules.amounts import months_after, text
+from models.rules.common import (
+    ROLL_FIELDS,
+    births,
+    births_in,
+    by_program,
+    own_link,
+    programs_of,
+    roll_for,
+    rows_by,
+    total,
+)
 from models.rules.context import RuleContext
 from models.rules.evidence import Link, date_zh, finding, period_zh, record, subject_number, yuan
 
@@ -31,16 +41,35 @@ def death_matches(ctx: RuleContext, source: str, people: pd.DataFrame, min_link:
     no_id = ~m["row_r"].map(deaths["id_number_status"]).isin(["valid", "upgraded"])
     age_only = no_id & m["row_r"].map(deaths["birth_date"]).isna() & m["row_r"].map(deaths["age"]).notna()
     if age_only.any():
-        born = people.set_index("_row").loc[m.loc[age_only, "row_l"]]
-        birth = births(born).to_numpy()
-        true_age = [age_on(b, d) for b, d in zip(birth, m.loc[age_only, "death_date"], strict=True)]
+        born = people.iloc[pd.Index(people["_row"]).get_indexer(m.loc[age_only, "row_l"])]
+        true_age = ages_at(pd.Series(births(born).to_numpy()), pd.Series(m.loc[age_only, "death_date"].to_numpy()))
         recorded = m.loc[age_only, "row_r"].map(deaths["age"]).astype(float).to_numpy()
-        offsets = recorded - pd.Series(true_age, dtype=float).to_numpy()
+        offsets = recorded - true_age.to_numpy()
         fits = pd.Series(offsets, index=m.index[age_only]).isin([float(o) for o in ctx.policy.rules.death_age_offsets])
         m = m[~age_only | fits.reindex(m.index, fill_value=True)]
         age_only = age_only.reindex(m.index)
         m = m[~age_only | _identifying(ctx, m[age_only])]
     return m.reset_index(drop=True)
+
+
+def _registry_people(ctx: RuleContext) -> pd.DataFrame:
+    """Named registry rows with their person, normalised name, birth date and address (once per run)."""
+
+    def make() -> pd.DataFrame:
+        reg = ctx.with_person("household_registry")
+        address = reg["address"] if "address" in reg else pd.Series(None, index=reg.index, dtype=object)
+        people = pd.DataFrame(
+            {
+                "name_norm": reg["_row"].map(ctx.records("household_registry")["name_norm"]),
+                "born": births_in(ctx, "household_registry", reg),
+                "person_id": reg["person_id"],
+                "address": address,
+                "order": range(len(reg)),
+            }
+        )
+        return people.dropna(subset=["name_norm"])
+
+    return ctx.memo("registry_people", make)
 
 
 def _identifying(ctx: RuleContext, m: pd.DataFrame) -> pd.Series:
@@ -54,24 +83,34 @@ def _identifying(ctx: RuleContext, m: pd.DataFrame) -> pd.Series:
     if m.empty:
         return pd.Series(dtype=bool)
     deaths = ctx.frame("deaths").set_index("_row")
-    reg = ctx.with_person("household_registry")
-    reg = reg.assign(name_norm=reg["_row"].map(ctx.records("household_registry")["name_norm"]), born=births(reg))
-    names = ctx.records("deaths")["name_norm"]
-    offsets = [float(o) for o in ctx.policy.rules.death_age_offsets]
-    ok = []
-    for _, link in m.iterrows():
-        death = deaths.loc[link["row_r"]]
-        same = reg[reg["name_norm"] == names.get(link["row_r"])]
-        ages = ages_at(same["born"], pd.Series(link["death_date"], index=same.index))
-        cands = same[(float(death["age"]) - ages).isin(offsets)]
-        at_address = (
-            cands[cands["address"].map(text) == text(death.get("address"))] if text(death.get("address")) else cands[:0]
-        )
-        if at_address["person_id"].nunique() == 1:
-            ok.append(at_address["person_id"].iloc[0] == link["person_id"])
-        else:
-            ok.append(set(cands["person_id"]) <= {link["person_id"]})
-    return pd.Series(ok, index=m.index, dtype=bool)
+    address = deaths["address"] if "address" in deaths else pd.Series(None, index=deaths.index, dtype=object)
+    links = pd.DataFrame(
+        {
+            "link": range(len(m)),
+            "link_person": m["person_id"].to_numpy(),
+            "death_date": m["death_date"].to_numpy(),
+            "name_norm": m["row_r"].map(ctx.records("deaths")["name_norm"]).to_numpy(),
+            "death_age": m["row_r"].map(deaths["age"]).astype(float).to_numpy(),
+            "death_address": m["row_r"].map(address).map(text).to_numpy(),
+        }
+    )
+    links = links[links["name_norm"].notna()]
+    cands = links.merge(_registry_people(ctx), on="name_norm")
+    ages = ages_at(cands["born"], cands["death_date"])
+    cands = cands[(cands["death_age"] - ages).isin([float(o) for o in ctx.policy.rules.death_age_offsets])]
+    cands = cands.sort_values(["link", "order"], kind="stable")
+    same = (cands["person_id"] == cands["link_person"]).fillna(False).astype(bool)
+    here = (cands["death_address"] != "") & (cands["address"].map(text) == cands["death_address"])
+    at_address = cands[here].assign(same=same[here])
+    # one candidate person at the death's address: it must be the linked one; else every candidate must be
+    one_there = at_address.groupby("link")["person_id"].nunique() == 1
+    first_there = at_address.drop_duplicates("link").set_index("link")["same"]
+    all_same = same.groupby(cands["link"]).all()
+    ok = pd.Series(True, index=range(len(m)))
+    ok[all_same.index] = all_same
+    decided = one_there.index[one_there.to_numpy()]
+    ok[decided] = first_there[decided]
+    return pd.Series(ok.to_numpy(), index=m.index, dtype=bool)
 
 
 def possibly_dead(ctx: RuleContext, source: str, people: pd.DataFrame) -> set[int]:
@@ -92,10 +131,14 @@ def possibly_dead(ctx: RuleContext, source: str, people: pd.DataFrame) -> set[in
     if loose.empty:
         return set()
     loose = loose.assign(name_norm=loose["_row"].map(ctx.records("deaths")["name_norm"]))
-    mine = people.assign(name_norm=people["_row"].map(ctx.records(source)["name_norm"]), born=births(people))
-    m = mine[["_row", "name_norm", "born"]].merge(
-        loose[["name_norm", "death_date", "age", "birth_date"]], on="name_norm"
+    mine = pd.DataFrame(
+        {
+            "_row": people["_row"],
+            "name_norm": people["_row"].map(ctx.records(source)["name_norm"]),
+            "born": births_in(ctx, source, people),
+        }
     )
+    m = mine.merge(loose[["name_norm", "death_date", "age", "birth_date"]], on="name_norm")
     if m.empty:
         return set()
     same_birth = m["birth_date"].notna() & (m["birth_date"] == m["born"])
@@ -118,23 +161,25 @@ def deceased_paid(ctx: RuleContext) -> list[dict[str, Any]]:
     A death inside the period is not flagged: that month's payment was due.
     """
     roll = roll_for(ctx, CODE)
-    deaths = ctx.frame("deaths").set_index("_row")
     m = death_matches(ctx, "roll", roll, ctx.policy.rules.min_link(CODE))
     m = m[m["death_date"] < ctx.period_start]
+    paid = roll[roll["_row"].isin(m["row_l"])].sort_values("_row")
+    roll_by_row = dict(zip(paid["_row"].tolist(), paid.to_dict("records"), strict=True))
     out = []
-    for person_id, grp in m.groupby("person_id", sort=True):
-        rows = roll[roll["_row"].isin(grp["row_l"])].sort_values("_row")
-        best = grp.sort_values(["probability", "death_date"], ascending=[False, True]).iloc[0]
-        subject = rows.iloc[0].to_dict() | {"id_number": subject_number(rows.iloc[0]), "person_id": person_id}
-        monthly = amount_of(rows)
+    for person_id, grp in rows_by(m, "person_id"):
+        mine = {mt["row_l"] for mt in grp}
+        rows = sorted((roll_by_row[row] for row in mine if row in roll_by_row), key=lambda r: r["_row"])
+        best = sorted(grp, key=lambda mt: (-mt["probability"], mt["death_date"]))[0]
+        subject = rows[0] | {"id_number": subject_number(rows[0]), "person_id": person_id}
+        monthly = total(r["amount"] for r in rows)
         months = months_after(best["death_date"], ctx.period_start)
-        death_source = deaths.at[best["row_r"], "source"] if "source" in deaths.columns else None
-        programs = ",".join(sorted(rows["program"].astype(str).unique()))
-        paid = "、".join(f"{program_zh(p)} {yuan(amount_of(g))}" for p, g in rows.groupby("program"))
+        death_source = (ctx.row("deaths", int(best["row_r"])) or {}).get("source")
+        programs = programs_of(rows)
+        paid_zh = "、".join(f"{program_zh(p)} {yuan(total(r['amount'] for r in g))}" for p, g in by_program(rows))
         how = f"（{death_source}记录）" if isinstance(death_source, str) and death_source else ""
-        summary = f"该人员已于{date_zh(best['death_date'])}死亡{how}，{period_zh(ctx.dataset.period)}仍领取{paid}"
+        summary = f"该人员已于{date_zh(best['death_date'])}死亡{how}，{period_zh(ctx.dataset.period)}仍领取{paid_zh}"
         link = Link.of(best)
-        records = [record(ctx, "roll", int(r["_row"]), ROLL_FIELDS, own_link(r)) for _, r in rows.iterrows()]
+        records = [record(ctx, "roll", int(r["_row"]), ROLL_FIELDS, own_link(r)) for r in rows]
         records.append(record(ctx, "deaths", int(best["row_r"]), DEATH_FIELDS, link))
         out.append(
             finding(
@@ -150,7 +195,7 @@ def deceased_paid(ctx: RuleContext) -> list[dict[str, Any]]:
                     "monthly_amount": monthly,
                 },
                 records=records,
-                links=[link, *(own_link(r) for _, r in rows.iterrows())],
+                links=[link, *(own_link(r) for r in rows)],
                 monthly=monthly,
                 cumulative=monthly * months,
                 months=months,

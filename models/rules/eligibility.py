@@ -8,15 +8,29 @@ import pandas as pd
 
 from hecha.labels import program_zh
 from models.rules.amounts import age_on, ages_on, missing, months_since
-from models.rules.common import ROLL_FIELDS, amount_of, birth_of, births, own_link
+from models.rules.common import (
+    ROLL_FIELDS,
+    birth_of,
+    births,
+    by_program,
+    earliest,
+    own_link,
+    programs_of,
+    rows_by,
+    total,
+)
 from models.rules.context import RuleContext
 from models.rules.evidence import Link, date_zh, finding, period_zh, record, subject_number, yuan
 from models.rules.standards import min_age
 
 
-def _subject(rows: pd.DataFrame, person_id: object) -> dict[Any, Any]:
-    first = rows.sort_values("_row").iloc[0]
-    return first.to_dict() | {"id_number": subject_number(first), "person_id": person_id}
+def _subject(rows: list[dict[str, Any]], person_id: object) -> dict[Any, Any]:
+    first = min(rows, key=lambda r: r["_row"])
+    return first | {"id_number": subject_number(first), "person_id": person_id}
+
+
+def _amount(rows: list[dict[str, Any]]) -> float:
+    return total(r["amount"] for r in rows)
 
 
 def _first_month_at(birth: pd.Timestamp, age: int) -> pd.Timestamp:
@@ -41,14 +55,14 @@ def age_ineligible(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]
     grown = (roll["program"] == "orphan") & (ages >= rules.orphan_max_age)
     roll = roll[roll["person_id"].isin(roll.loc[young | grown, "person_id"])]
     out = []
-    for person_id, rows in roll.groupby("person_id", sort=True):
-        birth = birth_of(rows.sort_values("_row").iloc[0])
+    for person_id, rows in rows_by(roll, "person_id"):
+        birth = birth_of(min(rows, key=lambda r: r["_row"]))
         age = age_on(birth, ctx.period_start)
         if missing(age):
             continue
         bad = []
-        for program, grp in rows.groupby("program"):
-            enrolled = pd.to_datetime(grp["enrolled_date"], errors="coerce").min()
+        for program, grp in by_program(rows):
+            enrolled = earliest(r["enrolled_date"] for r in grp)
             if program == "elderly_allowance" and elderly_min is not None and age < elderly_min:
                 bad.append((grp, f"未满{elderly_min}周岁却领取高龄津贴", months_since(enrolled, ctx.period_start)))
             if program == "orphan" and age >= rules.orphan_max_age and birth is not None:
@@ -60,12 +74,12 @@ def age_ineligible(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]
                 )
         if not bad:
             continue
-        paid = pd.concat([g for g, _, _ in bad])
-        links = [own_link(r) for _, r in paid.iterrows()]
+        paid = [r for g, _, _ in bad for r in g]
+        links = [own_link(r) for r in paid]
         if min(lk.probability for lk in links) < rules.min_link(code):
             continue
-        monthly = amount_of(paid)
-        cumulative = sum(amount_of(g) * m for g, _, m in bad)
+        monthly = _amount(paid)
+        cumulative = sum(_amount(g) * m for g, _, m in bad)
         months = max(m for _, _, m in bad)
         summary = (
             f"该人员{date_zh(birth)}出生，{period_zh(ctx.dataset.period)}时{int(age)}周岁，"
@@ -77,7 +91,7 @@ def age_ineligible(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]
                 ctx,
                 code,
                 _subject(paid, person_id),
-                program=",".join(sorted(paid["program"].astype(str).unique())),
+                program=programs_of(paid),
                 summary_zh=summary,
                 facts={
                     "birth_date": birth,
@@ -85,10 +99,7 @@ def age_ineligible(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]
                     "elderly_min_age": elderly_min,
                     "orphan_max_age": rules.orphan_max_age,
                 },
-                records=[
-                    record(ctx, "roll", int(r["_row"]), [*ROLL_FIELDS, "id_number"], own_link(r))
-                    for _, r in paid.iterrows()
-                ],
+                records=[record(ctx, "roll", int(r["_row"]), [*ROLL_FIELDS, "id_number"], own_link(r)) for r in paid],
                 links=links,
                 monthly=monthly,
                 cumulative=cumulative,
@@ -115,21 +126,25 @@ def disability_ineligible(ctx: RuleContext) -> list[dict[str, Any]]:
         (roll["program"] == "disability_living") & ~roll["_row"].isin(certified)
     )
     roll = roll[roll["person_id"].isin(roll.loc[suspect, "person_id"])]
+    m = m[m["row_l"].isin(roll["_row"])]
+    m = m.assign(holder=m["row_l"].map(roll.set_index("_row")["person_id"]))
+    certs_of = dict(rows_by(m, "holder"))  # person -> certificate matches of their roll rows, in match order
     out = []
-    for person_id, rows in roll.groupby("person_id", sort=True):
-        mine = m[m["row_l"].isin(rows["_row"])].sort_values(["level", "probability"], ascending=[True, False])
-        level = int(mine["level"].iloc[0]) if not mine.empty else 0
-        bad = rows[(rows["program"] == "disability_care") & (level not in rules.care_levels)]
+    for person_id, rows in rows_by(roll, "person_id"):
+        # most severe certificate first (lowest level), the strongest link among equals
+        mine = sorted(certs_of.get(person_id, []), key=lambda mt: (mt["level"], -mt["probability"]))
+        level = int(mine[0]["level"]) if mine else 0
+        bad = [r for r in rows if r["program"] == "disability_care" and level not in rules.care_levels]
         if level == 0:
-            bad = pd.concat([bad, rows[rows["program"] == "disability_living"]])
-        if bad.empty:
+            bad += [r for r in rows if r["program"] == "disability_living"]
+        if not bad:
             continue
-        links = [own_link(r) for _, r in bad.iterrows()]
-        records = [record(ctx, "roll", int(r["_row"]), ROLL_FIELDS, own_link(r)) for _, r in bad.iterrows()]
-        if mine.empty:
+        links = [own_link(r) for r in bad]
+        records = [record(ctx, "roll", int(r["_row"]), ROLL_FIELDS, own_link(r)) for r in bad]
+        if not mine:
             held = "未查到该人员的残疾人证"
         else:
-            best = mine.iloc[0]
+            best = mine[0]
             links.append(Link.of(best))
             records.append(
                 record(
@@ -143,16 +158,16 @@ def disability_ineligible(ctx: RuleContext) -> list[dict[str, Any]]:
             held = f"该人员残疾人证为{level}级"
         if min(lk.probability for lk in links) < rules.min_link(code):
             continue
-        monthly = amount_of(bad)
-        paid = "、".join(f"{program_zh(p)} {yuan(amount_of(g))}" for p, g in bad.groupby("program"))
+        monthly = _amount(bad)
+        paid = "、".join(f"{program_zh(p)} {yuan(_amount(g))}" for p, g in by_program(bad))
         summary = f"{held}，{period_zh(ctx.dataset.period)}却领取{paid}"
-        months = months_since(pd.to_datetime(bad["enrolled_date"], errors="coerce").min(), ctx.period_start)
+        months = months_since(earliest(r["enrolled_date"] for r in bad), ctx.period_start)
         out.append(
             finding(
                 ctx,
                 code,
                 _subject(bad, person_id),
-                program=",".join(sorted(bad["program"].astype(str).unique())),
+                program=programs_of(bad),
                 summary_zh=summary,
                 facts={"certificate_level": level, "care_levels": rules.care_levels},
                 records=records,

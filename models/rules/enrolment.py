@@ -1,16 +1,28 @@
-"""Enrolment rules over the roll itself: duplicates, dibao+tekun overlap, amounts, shared accounts."""
+"""Enrolment rules over the roll itself: duplicates, dibao+tekun overlap, amounts above the standard."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hecha.labels import program_zh
-from models.rules.amounts import ages_on, missing
-from models.rules.common import ROLL_FIELDS, amount_of, births, household_totals, is_urban, own_link, roll_for
+from models.rules.amounts import ages_on
+from models.rules.common import (
+    ROLL_FIELDS,
+    births,
+    by_key,
+    is_urban,
+    numbers,
+    own_link,
+    programs_of,
+    roll_for,
+    rows_by,
+    total,
+)
 from models.rules.context import RuleContext
-from models.rules.evidence import Link, finding, period_zh, record, subject_number, yuan
+from models.rules.evidence import finding, period_zh, record, subject_number, yuan
 from models.rules.standards import standard_for
 
 DIBAO = ("dibao_urban", "dibao_rural")
@@ -26,26 +38,22 @@ def _linked(roll: pd.DataFrame, ctx: RuleContext, code: str) -> pd.DataFrame:
 def _person_finding(
     ctx: RuleContext,
     code: str,
-    rows: pd.DataFrame,
+    person_id: object,
+    rows: list[dict[str, Any]],
     summary: str,
     facts: dict[str, Any],
     monthly: float,
-    extra_records: list[dict[str, Any]] | None = None,
-    extra_links: list[Link] | None = None,
 ) -> dict[str, Any]:
-    rows = rows.sort_values("_row")
-    first = rows.iloc[0]
-    subject = first.to_dict() | {"id_number": subject_number(first)}
-    links = [own_link(r) for _, r in rows.iterrows()] + (extra_links or [])
-    records = [
-        record(ctx, "roll", int(r["_row"]), [*ROLL_FIELDS, "bank_account"], own_link(r)) for _, r in rows.iterrows()
-    ] + (extra_records or [])
-    programs = ",".join(sorted(rows["program"].astype(str).unique()))
+    rows = sorted(rows, key=lambda r: r["_row"])
+    first = rows[0]
+    subject = first | {"person_id": person_id, "id_number": subject_number(first)}
+    links = [own_link(r) for r in rows]
+    records = [record(ctx, "roll", int(r["_row"]), [*ROLL_FIELDS, "bank_account"], own_link(r)) for r in rows]
     return finding(
         ctx,
         code,
         subject,
-        program=programs,
+        program=programs_of(rows),
         summary_zh=summary,
         facts=facts,
         records=records,
@@ -59,26 +67,28 @@ def duplicate_enrolment(ctx: RuleContext) -> list[dict[str, Any]]:
     code = "DUPLICATE_ENROLMENT"
     roll = _linked(roll_for(ctx, code), ctx, code)
     families = ctx.policy.rules.program_families
-    roll = roll.assign(family=roll["program"].map(lambda p: families.get(str(p), str(p))))
+    program = roll["program"].astype(str)
+    roll = roll.assign(family=program.map(families).fillna(program))
     roll = roll[roll.duplicated(["person_id", "family"], keep=False)]
     out = []
-    for person_id, rows in roll.groupby("person_id", sort=True):
-        for family, fam_rows in rows.groupby("family", sort=True):
+    for person_id, rows in rows_by(roll, "person_id"):
+        for family, fam_rows in by_key(rows, "family"):
             if len(fam_rows) < 2:
                 continue
-            amounts = pd.to_numeric(fam_rows["amount"], errors="coerce").fillna(0.0)
+            amounts = numbers(r["amount"] for r in fam_rows)
             extra = float(amounts.sum() - amounts.max())
-            households = sorted(fam_rows["household_id"].astype(str).unique())
+            households = sorted({str(r["household_id"]) for r in fam_rows})
             where = f"在{len(households)}个家庭（{'、'.join(households)}）" if len(households) > 1 else "在同一家庭"
             summary = (
-                f"该人员{period_zh(ctx.dataset.period)}{where}被重复发放{program_zh(fam_rows['program'].iloc[0])}"
+                f"该人员{period_zh(ctx.dataset.period)}{where}被重复发放{program_zh(fam_rows[0]['program'])}"
                 f" {len(fam_rows)} 次，共 {yuan(amounts.sum())}"
             )
             out.append(
                 _person_finding(
                     ctx,
                     code,
-                    fam_rows.assign(person_id=person_id),
+                    person_id,
+                    fam_rows,
                     summary,
                     {"family": family, "payments": len(fam_rows), "households": households},
                     extra,
@@ -97,26 +107,44 @@ def program_overlap(ctx: RuleContext) -> list[dict[str, Any]]:
     )
     roll = roll[roll["person_id"].isin(both)]
     out = []
-    for person_id, rows in roll.groupby("person_id", sort=True):
-        dibao = rows[rows["program"].isin(DIBAO)]
-        tekun = rows[rows["program"] == "tekun"]
-        if dibao.empty or tekun.empty:
+    for person_id, rows in rows_by(roll, "person_id"):
+        dibao = [r for r in rows if r["program"] in DIBAO]
+        tekun = [r for r in rows if r["program"] == "tekun"]
+        if not dibao or not tekun:
             continue
         summary = (
-            f"该人员{period_zh(ctx.dataset.period)}同时领取{program_zh(dibao['program'].iloc[0])}"
-            f" {yuan(amount_of(dibao))}和特困供养 {yuan(amount_of(tekun))}"
+            f"该人员{period_zh(ctx.dataset.period)}同时领取{program_zh(dibao[0]['program'])}"
+            f" {yuan(total(r['amount'] for r in dibao))}和特困供养 {yuan(total(r['amount'] for r in tekun))}"
         )
+        dibao_amount, tekun_amount = total(r["amount"] for r in dibao), total(r["amount"] for r in tekun)
         out.append(
             _person_finding(
                 ctx,
                 code,
-                rows.assign(person_id=person_id),
+                person_id,
+                rows,
                 summary,
-                {"dibao_amount": amount_of(dibao), "tekun_amount": amount_of(tekun)},
-                amount_of(dibao),
+                {"dibao_amount": dibao_amount, "tekun_amount": tekun_amount},
+                dibao_amount,
             )
         )
     return out
+
+
+def _standards(roll: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
+    """Each roll row's monthly standard (NaN without one), looked up once per program, age and area."""
+    regions = roll["region_code"]
+    known = regions.dropna().unique()
+    urban = regions.map(dict(zip(known, map(is_urban, known), strict=True))).to_numpy(dtype=object)
+    urban[regions.isna().to_numpy()] = None  # no region: the standard for either area
+    keys = pd.DataFrame({"program": roll["program"].astype(str), "age": roll["age"], "urban": urban})
+    combo = keys.groupby(["program", "age", "urban"], dropna=False, sort=False).ngroup().to_numpy()
+    first = keys.iloc[pd.Series(combo).drop_duplicates().index]  # one row per combination, in combo order
+    amounts = []
+    for program, age, is_urb in first.itertuples(index=False):
+        s = standard_for(table, program, age, urban=None if is_urb is None else bool(is_urb))
+        amounts.append(float(s["monthly_amount"]) if s is not None else float("nan"))
+    return pd.Series(np.asarray(amounts, dtype=float)[combo], index=roll.index)
 
 
 def amount_mismatch(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -126,130 +154,26 @@ def amount_mismatch(ctx: RuleContext, table: pd.DataFrame) -> list[dict[str, Any
     if roll.empty:
         return []
     roll = roll.assign(age=ages_on(births(roll), ctx.period_start))
-    std = []
-    for program, age, region in zip(roll["program"], roll["age"], roll["region_code"], strict=True):
-        s = standard_for(table, str(program), age, urban=is_urban(region) if not missing(region) else None)
-        std.append(float(s["monthly_amount"]) if s is not None else float("nan"))
-    roll = roll.assign(standard=std, amount_num=pd.to_numeric(roll["amount"], errors="coerce"))
+    roll = roll.assign(standard=_standards(roll, table), amount_num=pd.to_numeric(roll["amount"], errors="coerce"))
     over = roll[roll["standard"].notna() & (roll["amount_num"] > roll["standard"] + 0.005)]
     out = []
-    for person_id, rows in over.groupby("person_id", sort=True):
-        excess = float((rows["amount_num"] - rows["standard"]).sum())
+    for person_id, rows in rows_by(over, "person_id"):
+        paid = np.asarray([r["amount_num"] for r in rows])
+        standards = np.asarray([r["standard"] for r in rows], dtype=float)
+        excess = float((paid - standards).sum())
         parts = "；".join(
-            f"{program_zh(r['program'])}发放 {yuan(r['amount_num'])}，月标准 {yuan(r['standard'])}"
-            for _, r in rows.iterrows()
+            f"{program_zh(r['program'])}发放 {yuan(r['amount_num'])}，月标准 {yuan(r['standard'])}" for r in rows
         )
         summary = f"{period_zh(ctx.dataset.period)}该人员{parts}，超出 {yuan(excess)}"
         out.append(
             _person_finding(
                 ctx,
                 code,
-                rows.assign(person_id=person_id),
+                person_id,
+                rows,
                 summary,
-                {"standards": rows["standard"].tolist(), "amounts": rows["amount_num"].tolist(), "excess": excess},
+                {"standards": standards.tolist(), "amounts": paid.tolist(), "excess": excess},
                 excess,
             )
         )
-    return out
-
-
-def _account(value: object) -> str:
-    return "" if missing(value) else "".join(str(value).split())
-
-
-def _hukou_sets(ctx: RuleContext, roll: pd.DataFrame, min_link: float) -> tuple[pd.Series, pd.DataFrame]:
-    """roll row -> frozenset of the registry hukous its person is listed in, and the registry matches.
-
-    A person listed in two hukous (一人多户) has both. A person the registry does
-    not list takes their roll household's hukous; with none known, the set is
-    empty: unknown hukou, never "another family".
-    """
-    m = ctx.matches("roll", "household_registry", min_link)
-    hukou = ctx.frame("household_registry").set_index("_row")["hukou_id"].astype(str)
-    m = m.assign(hukou=m["row_r"].map(hukou))
-    listed = m.dropna(subset=["hukou"]).groupby("row_l")["hukou"].agg(frozenset)
-    own = roll["_row"].map(listed)
-    by_household: dict[str, frozenset[str]] = {}
-    for household, known in zip(roll["household_id"].astype(str), own, strict=True):
-        if isinstance(known, frozenset):
-            by_household[household] = by_household.get(household, frozenset()) | known
-    sets = [
-        known if isinstance(known, frozenset) else by_household.get(household, frozenset())
-        for household, known in zip(roll["household_id"].astype(str), own, strict=True)
-    ]
-    return pd.Series(sets, index=roll["_row"].to_numpy(), dtype=object), m
-
-
-def _families(sets: list[frozenset[str]]) -> int:
-    """Families among known hukou sets: hukous joined by one person listed in both count once."""
-    groups: list[set[str]] = []
-    for s in (x for x in sets if x):
-        joined = [g for g in groups if g & s]
-        merged = set(s).union(*joined)
-        groups = [g for g in groups if not g & s] + [merged]
-    return len(groups)
-
-
-def _different_families(sets: list[frozenset[str]]) -> bool:
-    """Two payees are of different families when both hukou sets are known and share no hukou."""
-    known = list(dict.fromkeys(x for x in sets if x))
-    return any(not (a & b) for i, a in enumerate(known) for b in known[i + 1 :])
-
-
-def shared_account(ctx: RuleContext) -> list[dict[str, Any]]:
-    """One bank account paid for people of two or more hukous; one family's several programs is normal.
-
-    Families are registry hukous (contract §2): a payee the registry does not list
-    (and whose roll household it does not know) is of unknown hukou and counts for
-    no family; one listed in two hukous (一人多户) is of both, so it separates no one.
-    """
-    code = "SHARED_ACCOUNT"
-    rules = ctx.policy.rules
-    roll = roll_for(ctx, code)
-    roll = roll.assign(account=roll["bank_account"].map(_account))
-    roll = roll[roll["account"] != ""]
-    sets, m = _hukou_sets(ctx, roll, rules.min_link(code))
-    roll = roll.assign(hukous=roll["_row"].map(sets))
-    flagged = [str(a) for a, g in roll.groupby("account") if _different_families(list(g["hukous"]))]
-    roll = roll[roll["account"].isin(flagged)]
-    m = m.sort_values("probability", ascending=False).drop_duplicates("row_l")
-    link_of = {int(r["row_l"]): Link.of(r) for _, r in m[m["row_l"].isin(roll["_row"])].iterrows()}
-    totals = household_totals(roll_for(ctx, code))
-    out = []
-    for account_key, rows in roll.groupby("account", sort=True):
-        account = str(account_key)
-        families = _families(list(rows["hukous"]))
-        households = sorted(rows["household_id"].astype(str).unique())
-        for household_id in households:
-            own = rows[rows["household_id"] == household_id].sort_values("_row")
-            others = rows[rows["household_id"] != household_id]
-            monthly = float(totals.get(household_id, 0.0))
-            records, links = [], []
-            for _, r in rows.sort_values("_row").iterrows():
-                records.append(record(ctx, "roll", int(r["_row"]), [*ROLL_FIELDS, "bank_account"], own_link(r)))
-                if int(r["_row"]) in link_of:
-                    links.append(link_of[int(r["_row"])])
-            names = "、".join(others["name"].astype(str).unique())
-            summary = (
-                f"该户收款账户（尾号{account[-4:]}）同时为{families}个不同户籍的家庭收款"
-                f"（另有：{names}），{period_zh(ctx.dataset.period)}该户领取 {yuan(monthly)}"
-            )
-            out.append(
-                finding(
-                    ctx,
-                    code,
-                    own.iloc[0].to_dict(),
-                    summary_zh=summary,
-                    program=",".join(sorted(own["program"].astype(str).unique())),
-                    facts={
-                        "families": families,
-                        "households": households,
-                        "payments": len(rows),
-                        "unknown_hukou": int((rows["hukous"].map(len) == 0).sum()),
-                    },
-                    records=records,
-                    links=links,
-                    monthly=monthly,
-                )
-            )
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -97,19 +98,22 @@ class Link:
         )
 
 
+@cache
+def _id_columns(source: str) -> frozenset[str]:
+    return frozenset(SOURCES[source].id_columns())
+
+
 def record(ctx: RuleContext, source: str, row: int, fields: list[str], link: Link | None = None) -> dict[str, Any]:
     """One evidence record: where it is, who it names (masked) and the fields that matter."""
-    df = ctx.by_row(source)
-    r = df.loc[row] if row in df.index else pd.Series(dtype=object)
-    if isinstance(r, pd.DataFrame):  # duplicate _row values should not happen; take the first
-        r = r.iloc[0]
     name_col, id_col = PERSON_COLUMNS.get(source, ("name", "id_number"))
+    r = ctx.row(source, int(row), [*fields, name_col, id_col]) or {}
+    id_columns = _id_columns(source)
     values: dict[str, Any] = {}
     for f in fields:
         v = r.get(f)
         if f == "bank_account":
             v = mask_account(v) if not missing(v) else None
-        elif f in SOURCES[source].id_columns():
+        elif f in id_columns:
             v = mask_id(v) if not missing(v) else None
         values[f] = plain(v)
     link = link or Link()
@@ -180,7 +184,7 @@ def finding(
     }
 
 
-def subject_number(row: pd.Series) -> str:
+def subject_number(row: pd.Series | Mapping[Any, Any]) -> str:
     """The roll's number when valid, else the index's corrected one (id_resolved)."""
     status = text(row.get("id_number_status"))
     number = row.get("id_number")

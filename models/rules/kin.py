@@ -8,7 +8,7 @@ import pandas as pd
 
 from hecha.labels import program_zh
 from models.rules.amounts import text
-from models.rules.common import ROLL_FIELDS, own_link, roll_for
+from models.rules.common import ROLL_FIELDS, own_link, roll_for, rows_by, total
 from models.rules.context import RuleContext
 from models.rules.evidence import Link, finding, period_zh, record, subject_number, yuan
 
@@ -20,12 +20,12 @@ def _hukou_of(ctx: RuleContext, source: str, min_link: float) -> pd.DataFrame:
 
     A person still listed in a hukou they left (一人多户) is in both; the best link per hukou.
     """
-    reg = ctx.frame("household_registry").set_index("_row")
+    hukou, relation = ctx.column("household_registry", "hukou_id"), ctx.column("household_registry", "relation")
     m = ctx.matches(source, "household_registry", min_link)
-    m = m.assign(_hukou=m["row_r"].map(reg["hukou_id"]))
+    m = m.assign(_hukou=m["row_r"].map(hukou))
     m = m.sort_values(["probability", "row_r"], ascending=[False, True]).drop_duplicates(["row_l", "_hukou"])
     m = m.drop(columns="_hukou")
-    return m.assign(hukou_id=m["row_r"].map(reg["hukou_id"]), reg_relation=m["row_r"].map(reg["relation"]))
+    return m.assign(hukou_id=m["row_r"].map(hukou), reg_relation=m["row_r"].map(relation))
 
 
 def cadre_kin_unfiled(ctx: RuleContext) -> list[dict[str, Any]]:
@@ -50,15 +50,15 @@ def cadre_kin_unfiled(ctx: RuleContext) -> list[dict[str, Any]]:
     filed_m = ctx.matches("roll", "cadre_kin_filings", min_link)
     filed = set(filed_m["row_l"].astype(int))
     pairs = pairs[~pairs["row_l"].isin(filed)]
-    cadre_frame = ctx.frame("cadres").set_index("_row")
-    roll_by_row = roll.set_index("_row")
+    paid = roll[roll["_row"].isin(pairs["row_l"])].sort_values("_row")
+    roll_by_row = dict(zip(paid["_row"].tolist(), paid.to_dict("records"), strict=True))
     out = []
-    for person_id, grp in pairs.groupby("person_id", sort=True):
-        grp = grp.sort_values(["probability", "probability_cadre", "row_l"], ascending=[False, False, True])
-        rows = roll[roll["_row"].isin(grp["row_l"])].sort_values("_row")
-        first = rows.iloc[0]
-        c = grp.iloc[0]
-        cadre = cadre_frame.loc[c["cadre_row"]]
+    for person_id, grp in rows_by(pairs, "person_id"):
+        c = sorted(grp, key=lambda p: (-p["probability"], -p["probability_cadre"], p["row_l"]))[0]
+        mine = {p["row_l"] for p in grp}
+        rows = sorted((roll_by_row[row] for row in mine if row in roll_by_row), key=lambda r: r["_row"])
+        first = rows[0]
+        cadre = ctx.row("cadres", int(c["cadre_row"])) or {}
         link_recip = Link.of(c)
         link_cadre = Link(
             float(c["probability_cadre"]),
@@ -66,16 +66,14 @@ def cadre_kin_unfiled(ctx: RuleContext) -> list[dict[str, Any]]:
             c["agreement_cadre"] if isinstance(c["agreement_cadre"], dict) else {},
             text(c["evidence_zh_cadre"]),
         )
-        monthly = float(pd.to_numeric(rows["amount"], errors="coerce").fillna(0).sum())
-        paid = "、".join(program_zh(p) for p in sorted(rows["program"].astype(str).unique()))
+        monthly = total(r["amount"] for r in rows)
+        programs = sorted({str(r["program"]) for r in rows})
+        paid_zh = "、".join(program_zh(p) for p in programs)
         summary = (
             f"该人员与{text(cadre.get('position'), '村（社区）干部')}{cadre['name']}同一户籍（户内关系：{text(c['reg_relation'], '不详')}），"
-            f"{period_zh(ctx.dataset.period)}领取{paid} {yuan(monthly)}，未在干部近亲属备案中"
+            f"{period_zh(ctx.dataset.period)}领取{paid_zh} {yuan(monthly)}，未在干部近亲属备案中"
         )
-        records = [
-            record(ctx, "roll", int(r["_row"]), ROLL_FIELDS, own_link(roll_by_row.loc[r["_row"]]))
-            for _, r in rows.iterrows()
-        ]
+        records = [record(ctx, "roll", int(r["_row"]), ROLL_FIELDS, own_link(r)) for r in rows]
         records += [
             record(ctx, "household_registry", int(c["row_r"]), ["hukou_id", "relation"], link_recip),
             record(ctx, "cadres", int(c["cadre_row"]), ["position", "region_code"]),
@@ -85,12 +83,12 @@ def cadre_kin_unfiled(ctx: RuleContext) -> list[dict[str, Any]]:
             finding(
                 ctx,
                 CODE,
-                first.to_dict() | {"id_number": subject_number(first), "person_id": person_id},
-                program=",".join(sorted(rows["program"].astype(str).unique())),
+                first | {"id_number": subject_number(first), "person_id": person_id},
+                program=",".join(programs),
                 summary_zh=summary,
                 facts={"hukou_relation": c["reg_relation"], "cadre_position": cadre.get("position"), "filed": False},
                 records=records,
-                links=[link_recip, link_cadre, *(own_link(r) for _, r in rows.iterrows())],
+                links=[link_recip, link_cadre, *(own_link(r) for r in rows)],
                 monthly=monthly,
             )
         )

@@ -16,9 +16,10 @@ from hecha.index import PersonIndex
 _PREFERENCE = ("household_registry", "roll", "poverty_registry", "deaths", "cadres")
 
 
-def _person_regions(index: PersonIndex) -> pd.Series:
-    """person_id -> 12-digit region code, from the most authoritative source that has one."""
+def _person_regions(index: PersonIndex, persons: pd.Series) -> pd.Series:
+    """person_id -> 12-digit region code, from the most authoritative source that has one (for `persons`)."""
     rec = index.records
+    rec = rec[rec["person_id"].isin(persons)]
     rec = rec[rec["region_code"].fillna("").astype(str).str.len() == 12]
     rank = rec["source"].map({s: i for i, s in enumerate(_PREFERENCE)}).fillna(len(_PREFERENCE))
     # listed in two hukous in two places (一人多户): the roll says where the person lives now
@@ -44,7 +45,8 @@ def fill_places(findings: pd.DataFrame, dataset: Dataset, index: PersonIndex) ->
     region = out["region_code"].fillna("").astype(str)
     missing = region.eq("") & out["person_id"].fillna("").astype(str).ne("")
     if missing.any():
-        out.loc[missing, "region_code"] = out.loc[missing, "person_id"].map(_person_regions(index)).fillna("")
+        persons = out.loc[missing, "person_id"]
+        out.loc[missing, "region_code"] = persons.map(_person_regions(index, persons)).fillna("")
     names = _place_names(dataset)
     for col in ("town", "village"):
         empty = out[col].fillna("").astype(str).eq("")
