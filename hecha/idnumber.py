@@ -76,7 +76,11 @@ def upgrade15(number: str) -> str | None:
 
 def normalise(raw: object) -> tuple[str, Status]:
     """Return (normalised text, status); invalid numbers come back cleaned, not dropped."""
-    text = clean(raw)
+    return _judge(clean(raw))
+
+
+def _judge(text: str) -> tuple[str, Status]:
+    """(normalised text, status) of a cleaned number."""
     if not text:
         return "", "missing"
     if is_valid(text):
@@ -93,23 +97,39 @@ def normalise_series(values: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"id_number": numbers, "status": statuses}, index=values.index)
 
 
-_CHECK_BYTES = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
-_WEIGHTS = np.array(WEIGHTS, dtype=np.int64)
-_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-
-
 def normalise_many(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`normalise` of every value, as two object arrays (numbers, statuses), identical to it.
 
     A county's registry holds a million numbers, nearly all distinct, so caching per value is
     not enough: plain ASCII numbers of 18 or 15 digits, which `clean` leaves as they are, are
-    validated with numpy; everything else (spaces, full-width digits, lower-case x, None) goes
-    through `normalise` once per distinct value.
+    judged with numpy; every other value (spaces, full-width digits, lower-case x, None) is
+    cleaned once per distinct value and then judged the same way.
     """
     values = np.asarray(values, dtype=object)
+    text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+    numbers, statuses, rest = _judge_plain(values, text)
+    cache: dict[object, str] = {}
+    cleaned = np.empty(len(rest), dtype=object)
+    for k, value in enumerate(values[rest]):
+        key = value if type(value) is str else (type(value), value)  # 1 and 1.0 and True stay apart
+        if key not in cache:
+            cache[key] = clean(value)
+        cleaned[k] = cache[key]
+    more_numbers, more_statuses, left = _judge_plain(cleaned, np.ones(len(cleaned), dtype=bool))
+    judged: dict[str, tuple[str, Status]] = {}
+    for k in left:
+        if cleaned[k] not in judged:
+            judged[cleaned[k]] = _judge(cleaned[k])
+        more_numbers[k], more_statuses[k] = judged[cleaned[k]]
+    numbers[rest], statuses[rest] = more_numbers, more_statuses
+    return numbers, statuses
+
+
+def _judge_plain(values: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_judge` of the plain numbers among `values` (where `text` says they are str), with numpy;
+    returns (numbers, statuses, positions of the values left to judge another way)."""
     numbers = np.empty(len(values), dtype=object)
     statuses = np.empty(len(values), dtype=object)
-    text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
     sizes = np.zeros(len(values), dtype=np.int64)  # characters of each text; 0 for anything else
     sizes[text] = np.fromiter(map(len, values[text]), dtype=np.int64, count=int(text.sum()))
     rows18, digits18 = _plain(values, sizes == 18, last_may_be_x=True)
@@ -130,14 +150,7 @@ def normalise_many(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         statuses[rows15] = _STATUS[np.where(ok, 1, 2)]
     rest = np.ones(len(values), dtype=bool)
     rest[rows18] = rest[rows15] = False
-    cache: dict[object, tuple[str, Status]] = {}
-    for i in np.flatnonzero(rest):
-        value = values[i]
-        key = value if type(value) is str else (type(value), value)  # 1 and 1.0 and True stay apart
-        if key not in cache:
-            cache[key] = normalise(value)
-        numbers[i], statuses[i] = cache[key]
-    return numbers, statuses
+    return numbers, statuses, np.flatnonzero(rest)
 
 
 _STATUS = np.array(["valid", "upgraded", "invalid"], dtype=object)
