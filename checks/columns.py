@@ -7,6 +7,8 @@ the few cells with spaces around them, the distinct values of a coded column.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -14,17 +16,50 @@ import pyarrow.compute as pc
 
 def strip(column: pa.Array) -> pa.Array:
     """`str.strip()` of every cell: only cells that start or end with whitespace are touched."""
-    if not len(column):
+    mask = edge_space(column)
+    if not mask.any():
         return column
-    first = pc.utf8_slice_codeunits(column, 0, 1)
-    last = pc.utf8_slice_codeunits(column, -1)
-    ends = set(pc.unique(first).to_pylist()) | set(pc.unique(last).to_pylist())
-    spaces = pa.array([c for c in ends if c and c.isspace()], type=pa.string())  # what str.strip removes
-    if not len(spaces):
-        return column
-    mask = pc.or_(pc.is_in(first, value_set=spaces), pc.is_in(last, value_set=spaces))
-    stripped = [text.strip() for text in column.filter(mask).to_pylist()]
-    return pc.replace_with_mask(column, mask, pa.array(stripped, type=pa.string()))
+    stripped = [text.strip() for text in column.filter(pa.array(mask)).to_pylist()]
+    return pc.replace_with_mask(column, pa.array(mask), pa.array(stripped, type=pa.string()))
+
+
+# Every character str.strip() removes (str.isspace()), as UTF-8 bytes: one byte for ASCII, two
+# (C2 85, C2 A0) or three (E1 9A 80, E2 80 80 …, E3 80 80) for the others.
+_SPACE_CODES = [chr(c).encode() for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+_SPACE_BY_SIZE = {n: np.array([int.from_bytes(b, "big") for b in _SPACE_CODES if len(b) == n]) for n in (1, 2, 3)}
+_FIRST_BYTES = np.array(sorted({b[0] for b in _SPACE_CODES}), dtype=np.uint8)
+_LAST_BYTES = np.array(sorted({b[-1] for b in _SPACE_CODES}), dtype=np.uint8)
+
+
+def edge_space(column: pa.Array) -> np.ndarray:
+    """True where a cell starts or ends with a character str.strip() removes, read from the UTF-8 bytes."""
+    size = len(column)
+    data = column.buffers()[2]
+    found = np.zeros(size, dtype=bool)
+    if size == 0 or data is None or data.size == 0:
+        return found
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[column.offset : column.offset + size + 1]
+    raw = np.frombuffer(data, dtype=np.uint8)
+    rows = np.flatnonzero(offsets[1:] > offsets[:-1])
+    starts, ends = offsets[rows].astype(np.int64), offsets[rows + 1].astype(np.int64)
+    found[rows] = _space_at(raw, starts, ends, True) | _space_at(raw, starts, ends, False)
+    return found
+
+
+def _space_at(raw: np.ndarray, starts: np.ndarray, ends: np.ndarray, first: bool) -> np.ndarray:
+    """Whether the first (or last) character of each non-empty cell [start, end) of `raw` is a space."""
+    found = np.zeros(len(starts), dtype=bool)
+    edge = starts if first else ends - 1
+    maybe = np.flatnonzero(np.isin(raw[edge], _FIRST_BYTES if first else _LAST_BYTES))  # few get a closer look
+    starts, ends = starts[maybe], ends[maybe]
+    for n, codes in _SPACE_BY_SIZE.items():
+        begin = starts if first else ends - n  # where an n-byte character at that edge would begin
+        ok = ends - starts >= n
+        code = np.zeros(len(maybe), dtype=np.int64)
+        for k in range(n):
+            code = code * 256 + raw[np.where(ok, begin + k, 0)]
+        found[maybe] |= ok & np.isin(code, codes)
+    return found
 
 
 def filled(column: pa.Array) -> np.ndarray:
