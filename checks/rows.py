@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from checks import columns as cols
-from checks.values import BadValue, parser_for
+from checks.values import BadValue, parse_dates, parser_for
 from hecha.contract import Column, Source
 from hecha.idnumber import normalise_many
 from hecha.privacy import mask_id
@@ -102,27 +102,33 @@ def _parse_column(
         values = cols.objects(texts)
         empty = np.flatnonzero(values == "") if column.required else np.empty(0, dtype=np.int64)
         return (values, None), [(int(i), column, "", EMPTY_REQUIRED) for i in empty]
-    parse: Callable[[str], object] = parser_for(column)
     codes, uniques = cols.encode(texts)
+    typed, bad = parse_dates(uniques) if column.kind == "date" else _parse_distinct(column, uniques)
+    if column.required:
+        bad.update((k, EMPTY_REQUIRED) for k, text in enumerate(uniques) if not text)
+    problems: list[Problem] = []
+    if bad:
+        for i in np.flatnonzero(np.isin(codes, list(bad))):
+            k = int(codes[i])
+            problems.append((int(i), column, uniques[k], bad[k]))
+    return (codes, typed), problems
+
+
+def _parse_distinct(column: Column, uniques: list[str]) -> tuple[pd.Series, dict[int, BadValue]]:
+    """Each distinct text parsed, as the column's typed values, and the problems by position."""
+    parse: Callable[[str], object] = parser_for(column)
     results: list[object] = []
     bad: dict[int, BadValue] = {}
     for k, text in enumerate(uniques):
         if not text:
             results.append(None)
-            if column.required:
-                bad[k] = EMPTY_REQUIRED
             continue
         try:
             results.append(parse(text))
         except BadValue as problem:
             results.append(problem.keep)
             bad[k] = problem
-    problems: list[Problem] = []
-    if bad:
-        for i in np.flatnonzero(np.isin(codes, list(bad))):
-            k = int(codes[i])
-            problems.append((int(i), column, uniques[k], bad[k]))
-    return (codes, _typed(column, results)), problems
+    return _typed(column, results), bad
 
 
 def _problem_lines(numbers: np.ndarray, problems: list[Problem], quarantined: set[int]) -> list[dict[str, object]]:
@@ -179,9 +185,7 @@ def _none_if_empty(values: np.ndarray) -> np.ndarray:
 
 
 def _typed(column: Column, values: list[object]) -> pd.Series:
-    """A column in the dtype docs/architecture.md promises for its kind."""
-    if column.kind == "date":
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype="object")), dtype="datetime64[ns]")
+    """A column in the dtype docs/architecture.md promises for its kind (dates: values.parse_dates)."""
     if column.kind in ("money", "number"):
         return pd.Series(values, dtype="float64")
     if column.kind in ("int", "disability_level"):
