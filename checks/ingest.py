@@ -13,10 +13,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from checks.headers import Header, locate_header, map_header
-from checks.reading import SUFFIXES, Flag, Sheet, is_blank, read_sheets
+from checks import columns as cols
+from checks.headers import MAX_HEADER_ROW, Header, locate_header, map_header
+from checks.reading import SUFFIXES, Flag, Sheet, read_sheets
 from checks.rows import AS_NUMBER, KEPT_FLAGGED, QUARANTINED, parse_rows
 from checks.scope import check_county, scope_rows
 from hecha.contract import PERSON_COLUMNS, SOURCES, Source
@@ -114,13 +117,13 @@ def choose_sheet(source: Source, sheets: list[Sheet], file_name: str) -> tuple[S
     """The sheet whose header matches the contract best (not always the first), its index and header."""
     best: tuple[Header, int] | None = None
     for i, sheet in enumerate(sheets):
-        header = locate_header(source, sheet.records)
+        header = locate_header(source, sheet.block.records(MAX_HEADER_ROW))
         if header is not None and (best is None or header.score > best[0].score):
             best = (header, i)
     if best is None:
         raise InputFileError(
             file_name,
-            f"前 15 行中未找到与数据约定相符的表头（应含「{source.columns[0].zh}」等列名）",
+            f"前 {MAX_HEADER_ROW} 行中未找到与数据约定相符的表头（应含「{source.columns[0].zh}」等列名）",
             "no header matching the data contract within the first 15 rows",
         )
     return sheets[best[1]], best[1], best[0]
@@ -140,35 +143,45 @@ def load_source(source: Source, path: Path) -> LoadedSource:
     mapping, warnings = map_header(source, header.cells, path.name)
     notes += warnings
     width = len(mapping)
-    records = sheet.records[header.data_start :]
-    while records and is_blank(records[-1][1]):  # a final empty line, formatted-but-empty Excel rows
-        records.pop()
+    block = sheet.block
+    start = header.data_start
+    cells = [cols.strip(c.slice(start)) for c in block.columns]
+    numbers = block.numbers[start:]
+    filled = [cols.filled(c) for c in cells]
+    any_text = np.logical_or.reduce(filled) if filled else np.zeros(len(numbers), dtype=bool)
+    # A final empty line and formatted-but-empty Excel rows are not data lines.
+    end = int(np.flatnonzero(any_text)[-1]) + 1 if any_text.any() else 0
+    if end < len(numbers):
+        cells, numbers = [c.slice(0, end) for c in cells], numbers[:end]
+        filled, any_text = [f[:end] for f in filled], any_text[:end]
 
+    first = cols.first_filled(cells, end)
+    totals = any_text & cols.lower_in(first, _TOTALS)
+    extra = np.add.reduce(filled[width:]) if len(filled) > width else np.zeros(end, dtype=np.int64)
+    long = any_text & ~totals & (extra > 0)
     lines: list[dict[str, object]] = []
-    usable: list[tuple[int, list[str]]] = []
-    for number, fields in records:
-        first = next((f.strip() for f in fields if f.strip()), "")
-        if is_blank(fields):
+    for i in np.flatnonzero(~any_text | totals | long):
+        number = int(numbers[i])
+        if not any_text[i]:
             lines.append(_line(source, path, number, "空行 / blank line"))
-        elif first.lower() in _TOTALS:
-            lines.append(_line(source, path, number, f"「{first}」为合计行，不是数据 / totals row, not data"))
-        elif any(f.strip() for f in fields[width:]):
-            extra = sum(1 for f in fields[width:] if f.strip())
-            lines.append(
-                _line(
-                    source,
-                    path,
-                    number,
-                    f"字段数多于表头（多 {extra} 个）/ more fields than the header ({extra} extra)",
-                )
-            )
+        elif totals[i]:
+            text = first[int(i)].as_py()
+            lines.append(_line(source, path, number, f"「{text}」为合计行，不是数据 / totals row, not data"))
         else:
-            usable.append((number, (fields + [""] * width)[:width]))
+            n = int(extra[i])
+            reason = f"字段数多于表头（多 {n} 个）/ more fields than the header ({n} extra)"
+            lines.append(_line(source, path, number, reason))
 
-    frame, value_lines = parse_rows(source, mapping, usable)
+    usable = any_text & ~totals & ~long
+    mask = pa.array(usable)
+    texts = {name: cells[pos].filter(mask) if pos < len(cells) else None for pos, name in mapping.items()}
+    blank = pa.repeat(pa.scalar("", pa.string()), int(usable.sum()))
+    frame, value_lines = parse_rows(
+        source, {name: blank if t is None else t for name, t in texts.items()}, numbers[usable]
+    )
     for entry in value_lines:
         lines.append({"source": source.name, "file": path.name, **entry})
-    lines += _flag_lines(source, path, sheet.flags, mapping, {number for number, _ in records})
+    lines += _flag_lines(source, path, sheet.flags, mapping, numbers)
     quarantine = pd.DataFrame(lines, columns=QUARANTINE_COLUMNS)
     quarantine = quarantine.sort_values("row", kind="stable").reset_index(drop=True)
     as_numbers = sum(entry["reason"] == AS_NUMBER for entry in value_lines)
@@ -187,14 +200,15 @@ def load_source(source: Source, path: Path) -> LoadedSource:
         notes.append(
             "文件中有不同编码的行，已逐行解码（见标记清单）/ lines in another encoding were decoded one by one"
         )
-    return LoadedSource(frame, quarantine, len(records), notes)
+    return LoadedSource(frame, quarantine, end, notes)
 
 
 def _flag_lines(
-    source: Source, path: Path, flags: list[Flag], mapping: dict[int, str], data_rows: set[int]
+    source: Source, path: Path, flags: list[Flag], mapping: dict[int, str], numbers: np.ndarray
 ) -> list[dict[str, object]]:
-    """Cells the reader mended (control characters, another encoding, a stray quote), as kept_flagged lines."""
+    """Cells the reader mended (control characters, another encoding, a stray quote) in data lines, as kept_flagged lines."""
     out: list[dict[str, object]] = []
+    data_rows = set(numbers.tolist()) if flags else set()
     for flag in flags:
         if flag.row not in data_rows:
             continue

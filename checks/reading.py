@@ -2,7 +2,11 @@
 
 CSV and Excel "Unicode text" are parsed line by line with the csv module (not
 pandas.read_csv) so every record keeps its physical line number, a stray quote cannot
-swallow the lines after it unnoticed, and a line in another encoding is named. Workbooks
+swallow the lines after it unnoticed, and a line in another encoding is named. A file with
+nothing to mend (one encoding, no quote character, no control character, the same number of
+fields on every line) has one record per line and is split by pyarrow's CSV reader
+instead, which gives the same records a hundred times faster; anything else it refuses
+goes the careful way. Records are handed on as columns (`Block`). Workbooks
 (.xlsx, legacy .xls) are read with python-calamine, every sheet, so the caller can take
 the sheet whose header matches the contract. Nothing here interprets values: the reader
 only says what it had to do (`notes`) and which cells it had to mend (`flags`).
@@ -12,10 +16,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from hecha.exceptions import InputFileError
 
@@ -29,6 +39,10 @@ _LINES = re.compile(r"\r\n|\n|\r")
 # Control characters break databases (PostgreSQL refuses NUL) and never belong in a cell; tab
 # is kept because it is the delimiter of Excel's Unicode text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+# The same characters in UTF-8: single bytes (never part of a multi-byte character) and two sequences.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_CONTROL_SEQUENCES = ("\u200b".encode(), "\ufeff".encode())
+_EMPTY_LINE = (b"\n\n", b"\r\r", b"\n\r")  # line breaks around an empty line (\r\n is one break)
 
 
 FlagKind = Literal["control", "encoding", "quote"]
@@ -44,15 +58,46 @@ class Flag:
     reason: str
 
 
+@dataclass(frozen=True)
+class Block:
+    """Records as columns: one pyarrow string array per field position (a record with fewer
+    fields is padded with ""), and each record's row number and number of fields."""
+
+    numbers: np.ndarray  # int64
+    columns: list[pa.Array]
+    widths: np.ndarray  # int64
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @classmethod
+    def from_records(cls, records: list[tuple[int, list[str]]]) -> Block:
+        numbers = np.fromiter((n for n, _ in records), dtype=np.int64, count=len(records))
+        widths = np.fromiter((len(f) for _, f in records), dtype=np.int64, count=len(records))
+        columns = [pa.array(c, type=pa.string()) for c in zip_longest(*(f for _, f in records), fillvalue="")]
+        return cls(numbers, columns, widths)
+
+    def records(self, stop: int | None = None) -> list[tuple[int, list[str]]]:
+        """The first `stop` records (all by default) as (row number, fields)."""
+        stop = len(self) if stop is None else min(stop, len(self))
+        cells = [c.slice(0, stop).to_pylist() for c in self.columns]
+        return [(int(self.numbers[i]), [c[i] for c in cells[: self.widths[i]]]) for i in range(stop)]
+
+
 @dataclass
 class Sheet:
-    """One table of a file: records as (row number, fields), and what reading it took."""
+    """One table of a file: its records (as columns), and what reading it took."""
 
     name: str
-    records: list[tuple[int, list[str]]]
+    block: Block
     encoding: str  # the text encoding, or "xlsx" / "xls"
     notes: list[str] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[tuple[int, list[str]]]:
+        """Every record as (row number, fields)."""
+        return self.block.records()
 
 
 def read_sheets(path: Path) -> list[Sheet]:
@@ -88,18 +133,64 @@ def read_sheets(path: Path) -> list[Sheet]:
 def _read_text(path: Path, data: bytes) -> Sheet:
     text, encoding, flags = decode(data, path.name)
     notes: list[str] = []
+    delimiter = _delimiter(_LINES.split(text, maxsplit=5)[:5], path.suffix.lower())
+    if not flags:
+        block = plain_block(text, delimiter)
+        if block is not None:
+            return Sheet(path.name, block, encoding)
     lines = _LINES.split(text)
     if lines and lines[-1] == "":
         lines.pop()
-    delimiter = _delimiter(lines, path.suffix.lower())
     records, quote_flags, joined = _parse_lines(lines, delimiter)
     flags += quote_flags
     if joined:
         notes.append(
             f"{joined} 条记录的单元格内含换行，按一条记录读取 / {joined} records have a line break inside a cell"
         )
-    cleaned = [(number, [_clean(v, number, p, flags) for p, v in enumerate(fields)]) for number, fields in records]
-    return Sheet(path.name, cleaned, encoding, notes, flags)
+    if _CONTROL.search(text):
+        records = [(number, _clean_fields(fields, number, flags)) for number, fields in records]
+    return Sheet(path.name, Block.from_records(records), encoding, notes, flags)
+
+
+def plain_block(text: str, delimiter: str) -> Block | None:
+    """The records of a text with nothing to mend, one per line, or None if it needs the careful reader.
+
+    Without a quote character the csv module splits each line at every delimiter, as pyarrow
+    does; pyarrow refuses a line with another number of fields (an empty line, a title row,
+    an extra field), and then the careful reader decides what that line is.
+    """
+    data = text.encode("utf-8")
+    if b'"' in data or len(data.translate(None, _CONTROL_BYTES)) != len(data):
+        return None
+    if any(sequence in data for sequence in _CONTROL_SEQUENCES + _EMPTY_LINE) or data.startswith((b"\n", b"\r")):
+        return None  # pyarrow would read an empty line as a record of empty fields
+    width = _LINES.split(text, maxsplit=1)[0].count(delimiter) + 1
+    if width < 2:  # an empty file or a single column: too small to be worth a fast path
+        return None
+    names = [f"f{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char=False,
+                double_quote=False,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    rows = table.num_rows
+    columns = [table.column(name).combine_chunks() for name in names]
+    return Block(np.arange(1, rows + 1, dtype=np.int64), columns, np.full(rows, width, dtype=np.int64))
 
 
 def decode(data: bytes, name: str) -> tuple[str, str, list[Flag]]:
@@ -168,7 +259,7 @@ def _decode_mixed(data: bytes, name: str) -> tuple[str, str, list[Flag]]:
 
 
 def _delimiter(lines: list[str], suffix: str) -> str:
-    """Tabs for .txt/.tsv (Excel's Unicode text) and for a .csv whose first lines hold more tabs than commas."""
+    """Tabs for .txt/.tsv (Excel's Unicode text) and for a .csv whose first 5 lines hold more tabs than commas."""
     if suffix in (".txt", ".tsv"):
         return "\t"
     head = lines[:5]
@@ -232,16 +323,24 @@ def _read_workbook(path: Path, kind: str) -> list[Sheet]:
             try:
                 rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except Exception as exc:  # a chart sheet or a damaged sheet: the others may still hold the data
-                sheets.append(Sheet(name, [], kind, notes=[f"工作表「{name}」无法读取 ({type(exc).__name__})"]))
+                notes = [f"工作表「{name}」无法读取 ({type(exc).__name__})"]
+                sheets.append(Sheet(name, Block.from_records([]), kind, notes=notes))
                 continue
-            sheet = Sheet(name, [], kind)
+            flags: list[Flag] = []
+            records = []
             for number, row in enumerate(rows, start=1):
-                fields = [_clean(cell_text(v), number, p, sheet.flags) for p, v in enumerate(row)]
-                sheet.records.append((number, fields))
-            sheets.append(sheet)
+                fields = [v if type(v) is str else cell_text(v) for v in row]
+                if _CONTROL.search("\t".join(fields)):  # tab is not a control character here
+                    fields = _clean_fields(fields, number, flags)
+                records.append((number, fields))
+            sheets.append(Sheet(name, Block.from_records(records), kind, flags=flags))
     finally:
         workbook.close()
     return sheets
+
+
+def _clean_fields(fields: list[str], row: int, flags: list[Flag]) -> list[str]:
+    return [_clean(v, row, p, flags) for p, v in enumerate(fields)]
 
 
 def _clean(text: str, row: int, position: int, flags: list[Flag]) -> str:

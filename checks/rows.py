@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from checks.values import BadValue, parser_for
+from checks import columns as cols
+from checks.values import BadValue, parse_dates, parser_for
 from hecha.contract import Column, Source
-from hecha.idnumber import normalise
+from hecha.idnumber import normalise_many
 from hecha.privacy import mask_id
 
 QUARANTINED = "quarantined"
@@ -34,74 +37,101 @@ AS_NUMBER = (
 )
 
 Problem = tuple[int, Column, str, BadValue]  # (position in rows, column, text, problem)
+_VERBATIM = ("text", "name")  # kinds whose parser returns the text itself and never fails
 
 
 def parse_rows(
-    source: Source, mapping: dict[int, str], rows: list[tuple[int, list[str]]]
+    source: Source, texts: dict[str, pa.Array], numbers: np.ndarray
 ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
-    """The typed frame of the usable rows and the quarantine lines (without source/file)."""
-    texts = {name: [fields[pos].strip() for _, fields in rows] for pos, name in mapping.items()}
-    empty = [""] * len(rows)
-    values: dict[str, list[object]] = {}
+    """The typed frame of the usable rows and the quarantine lines (without source/file).
+
+    `texts` holds the stripped text of each mapped column (canonical or extra name), one cell
+    per row; `numbers` the rows' numbers in the file.
+    """
+    size = len(numbers)
+    parsed: dict[str, tuple[np.ndarray, pd.Series | None]] = {}
     problems: list[Problem] = []
     for column in source.columns:
-        column_texts = texts.get(column.name, empty)
         if column.kind == "id":
             continue  # identity numbers are normalised after the quarantine decision
-        values[column.name], found = _parse_column(column, column_texts)
+        parsed[column.name], found = _parse_column(column, texts.get(column.name), size)
         problems.extend(found)
 
     quarantined = {i for i, column, _, bad in problems if column.required and bad.keep is None}
-    keep = [i for i in range(len(rows)) if i not in quarantined]
-    lines = _problem_lines(rows, problems, quarantined)
+    keep = np.ones(size, dtype=bool)
+    keep[list(quarantined)] = False
+    lines = _problem_lines(numbers, problems, quarantined)
 
-    frame = pd.DataFrame(index=range(len(keep)))
+    out: dict[str, object] = {}
     for column in source.columns:
         if column.kind == "id":
-            id_frame, id_lines = _id_columns(column, [texts.get(column.name, empty)[i] for i in keep], rows, keep)
-            for name in id_frame:
-                frame[name] = id_frame[name].to_numpy()
-            if column.name in texts:  # a column the file does not have is not a data problem per row
+            given = texts.get(column.name)
+            kept = cols.objects(given.filter(keep)) if given is not None else np.full(int(keep.sum()), "", object)
+            id_frame, id_lines = _id_columns(column, kept, numbers[keep])
+            out.update(id_frame)
+            if given is not None:  # a column the file does not have is not a data problem per row
                 lines.extend(id_lines)
         else:
-            frame[column.name] = _typed(column, [values[column.name][i] for i in keep])
-    frame["_row"] = pd.Series([rows[i][0] for i in keep], dtype="int64")
+            codes, typed = parsed[column.name]
+            if typed is None:  # verbatim text: codes are the texts themselves
+                kept = codes[keep]
+                out[column.name] = pd.Series(_none_if_empty(kept), dtype="object")
+            else:
+                out[column.name] = typed.iloc[codes[keep]].reset_index(drop=True)
+    out["_row"] = pd.Series(numbers[keep], dtype="int64")
     known = set(source.column_names)
     for name, column_texts in texts.items():
         if name not in known:
-            frame[name] = pd.Series([column_texts[i] or None for i in keep], dtype="object")
+            kept = cols.objects(column_texts.filter(keep))
+            out[name] = pd.Series(_none_if_empty(kept), dtype="object")
+    frame = pd.DataFrame(out, index=pd.RangeIndex(int(keep.sum())))
     return frame, lines
 
 
-def _parse_column(column: Column, texts: list[str]) -> tuple[list[object], list[Problem]]:
-    """Parse each distinct text once (codes and dates repeat a lot in a county's files)."""
-    parse: Callable[[str], object] = parser_for(column)
-    cache: dict[str, object | BadValue] = {}
-    out: list[object] = []
+def _parse_column(
+    column: Column, texts: pa.Array | None, size: int
+) -> tuple[tuple[np.ndarray, pd.Series | None], list[Problem]]:
+    """Parse each distinct text once (codes and dates repeat a lot in a county's files).
+
+    Returns (codes into the typed distinct values, the typed distinct values) and the problems;
+    for verbatim text the "codes" are the texts and there are no typed values.
+    """
+    if texts is None:
+        texts = pa.repeat(pa.scalar("", pa.string()), size)
+    if column.kind in _VERBATIM:
+        values = cols.objects(texts)
+        empty = np.flatnonzero(values == "") if column.required else np.empty(0, dtype=np.int64)
+        return (values, None), [(int(i), column, "", EMPTY_REQUIRED) for i in empty]
+    codes, uniques = cols.encode(texts)
+    typed, bad = parse_dates(uniques) if column.kind == "date" else _parse_distinct(column, uniques)
+    if column.required:
+        bad.update((k, EMPTY_REQUIRED) for k, text in enumerate(uniques) if not text)
     problems: list[Problem] = []
-    for i, text in enumerate(texts):
+    if bad:
+        for i in np.flatnonzero(np.isin(codes, list(bad))):
+            k = int(codes[i])
+            problems.append((int(i), column, uniques[k], bad[k]))
+    return (codes, typed), problems
+
+
+def _parse_distinct(column: Column, uniques: list[str]) -> tuple[pd.Series, dict[int, BadValue]]:
+    """Each distinct text parsed, as the column's typed values, and the problems by position."""
+    parse: Callable[[str], object] = parser_for(column)
+    results: list[object] = []
+    bad: dict[int, BadValue] = {}
+    for k, text in enumerate(uniques):
         if not text:
-            out.append(None)
-            if column.required:
-                problems.append((i, column, text, EMPTY_REQUIRED))
+            results.append(None)
             continue
-        if text not in cache:
-            try:
-                cache[text] = parse(text)
-            except BadValue as bad:
-                cache[text] = bad
-        result = cache[text]
-        if isinstance(result, BadValue):
-            out.append(result.keep)
-            problems.append((i, column, text, result))
-        else:
-            out.append(result)
-    return out, problems
+        try:
+            results.append(parse(text))
+        except BadValue as problem:
+            results.append(problem.keep)
+            bad[k] = problem
+    return _typed(column, results), bad
 
 
-def _problem_lines(
-    rows: list[tuple[int, list[str]]], problems: list[Problem], quarantined: set[int]
-) -> list[dict[str, object]]:
+def _problem_lines(numbers: np.ndarray, problems: list[Problem], quarantined: set[int]) -> list[dict[str, object]]:
     """One `quarantined` line per removed row (naming any further problems), `kept_flagged` lines otherwise."""
     by_row: dict[int, list[Problem]] = {}
     for problem in problems:
@@ -109,6 +139,7 @@ def _problem_lines(
     lines: list[dict[str, object]] = []
     for i in sorted(by_row):
         found = by_row[i]
+        row = int(numbers[i])
         if i in quarantined:
             blocking = [p for p in found if p[1].required and p[3].keep is None]
             _, column, text, bad = blocking[0]
@@ -116,9 +147,9 @@ def _problem_lines(
             reason = bad.reason
             if others:
                 reason += f"（另有问题列 / also: {', '.join(others)}）"
-            lines.append(_entry(rows[i][0], column, text, reason, QUARANTINED))
+            lines.append(_entry(row, column, text, reason, QUARANTINED))
         else:
-            lines.extend(_entry(rows[i][0], column, text, bad.reason, KEPT_FLAGGED) for _, column, text, bad in found)
+            lines.extend(_entry(row, column, text, bad.reason, KEPT_FLAGGED) for _, column, text, bad in found)
     return lines
 
 
@@ -128,36 +159,33 @@ def _entry(row: int, column: Column, text: str, reason: str, action: str) -> dic
 
 
 def _id_columns(
-    column: Column, texts: list[str], rows: list[tuple[int, list[str]]], keep: list[int]
-) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    column: Column, texts: np.ndarray, numbers: np.ndarray
+) -> tuple[dict[str, pd.Series], list[dict[str, object]]]:
     """`<col>` normalised (None if missing), `<col>_raw` as given, `<col>_status`; flags for bad numbers."""
-    cache: dict[str, tuple[str, str]] = {}
-    normalised, statuses = [], []
+    normalised, statuses = normalise_many(texts)
     lines: list[dict[str, object]] = []
-    for text, i in zip(texts, keep, strict=True):
-        if text not in cache:
-            cache[text] = normalise(text)
-        number, status = cache[text]
-        normalised.append(number or None)
-        statuses.append(status)
+    for i in np.flatnonzero((statuses == "invalid") | (statuses == "missing")):
+        text, status = texts[i], statuses[i]
         if status == "invalid" and _SCIENTIFIC.match(text):
-            lines.append(_entry(rows[i][0], column, text, AS_NUMBER, KEPT_FLAGGED))
-        elif status in ID_PROBLEMS:
-            lines.append(_entry(rows[i][0], column, text, ID_PROBLEMS[status], KEPT_FLAGGED))
-    frame = pd.DataFrame(
-        {
-            column.name: pd.Series(normalised, dtype="object"),
-            f"{column.name}_raw": pd.Series([t or None for t in texts], dtype="object"),
-            f"{column.name}_status": pd.Series(statuses, dtype="object"),
-        }
-    )
+            lines.append(_entry(int(numbers[i]), column, text, AS_NUMBER, KEPT_FLAGGED))
+        else:
+            lines.append(_entry(int(numbers[i]), column, text, ID_PROBLEMS[status], KEPT_FLAGGED))
+    frame = {
+        column.name: pd.Series(_none_if_empty(normalised), dtype="object"),
+        f"{column.name}_raw": pd.Series(_none_if_empty(texts), dtype="object"),
+        f"{column.name}_status": pd.Series(statuses, dtype="object"),
+    }
     return frame, lines
 
 
+def _none_if_empty(values: np.ndarray) -> np.ndarray:
+    out = values.copy()
+    out[values == ""] = None
+    return out
+
+
 def _typed(column: Column, values: list[object]) -> pd.Series:
-    """A column in the dtype docs/architecture.md promises for its kind."""
-    if column.kind == "date":
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype="object")), dtype="datetime64[ns]")
+    """A column in the dtype docs/architecture.md promises for its kind (dates: values.parse_dates)."""
     if column.kind in ("money", "number"):
         return pd.Series(values, dtype="float64")
     if column.kind in ("int", "disability_level"):

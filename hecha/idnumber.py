@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -75,7 +76,11 @@ def upgrade15(number: str) -> str | None:
 
 def normalise(raw: object) -> tuple[str, Status]:
     """Return (normalised text, status); invalid numbers come back cleaned, not dropped."""
-    text = clean(raw)
+    return _judge(clean(raw))
+
+
+def _judge(text: str) -> tuple[str, Status]:
+    """(normalised text, status) of a cleaned number."""
     if not text:
         return "", "missing"
     if is_valid(text):
@@ -88,16 +93,113 @@ def normalise(raw: object) -> tuple[str, Status]:
 
 def normalise_series(values: pd.Series) -> pd.DataFrame:
     """Vectorised over unique values: columns `id_number`, `status` aligned to `values`."""
-    uniques = pd.unique(values.astype("object"))
-    table = {u: normalise(u) for u in uniques}
-    mapped = values.astype("object").map(table)
-    return pd.DataFrame(
-        {
-            "id_number": mapped.map(lambda t: t[0]),
-            "status": mapped.map(lambda t: t[1]),
-        },
-        index=values.index,
-    )
+    numbers, statuses = normalise_many(values.to_numpy(dtype=object))
+    return pd.DataFrame({"id_number": numbers, "status": statuses}, index=values.index)
+
+
+def normalise_many(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`normalise` of every value, as two object arrays (numbers, statuses), identical to it.
+
+    A county's registry holds a million numbers, nearly all distinct, so caching per value is
+    not enough: plain ASCII numbers of 18 or 15 digits, which `clean` leaves as they are, are
+    judged with numpy; every other value (spaces, full-width digits, lower-case x, None) is
+    cleaned once per distinct value and then judged the same way.
+    """
+    values = np.asarray(values, dtype=object)
+    text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+    numbers, statuses, rest = _judge_plain(values, text)
+    cache: dict[object, str] = {}
+    cleaned = np.empty(len(rest), dtype=object)
+    for k, value in enumerate(values[rest]):
+        key = value if type(value) is str else (type(value), value)  # 1 and 1.0 and True stay apart
+        if key not in cache:
+            cache[key] = clean(value)
+        cleaned[k] = cache[key]
+    more_numbers, more_statuses, left = _judge_plain(cleaned, np.ones(len(cleaned), dtype=bool))
+    judged: dict[str, tuple[str, Status]] = {}
+    for k in left:
+        if cleaned[k] not in judged:
+            judged[cleaned[k]] = _judge(cleaned[k])
+        more_numbers[k], more_statuses[k] = judged[cleaned[k]]
+    numbers[rest], statuses[rest] = more_numbers, more_statuses
+    return numbers, statuses
+
+
+def _judge_plain(values: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_judge` of the plain numbers among `values` (where `text` says they are str), with numpy;
+    returns (numbers, statuses, positions of the values left to judge another way)."""
+    numbers = np.empty(len(values), dtype=object)
+    statuses = np.empty(len(values), dtype=object)
+    sizes = np.zeros(len(values), dtype=np.int64)  # characters of each text; 0 for anything else
+    sizes[text] = np.fromiter(map(len, values[text]), dtype=np.int64, count=int(text.sum()))
+    rows18, digits18 = _plain(values, sizes == 18, last_may_be_x=True)
+    rows15, digits15 = _plain(values, sizes == 15, last_may_be_x=False)
+    if len(rows18):
+        valid = _check_ok(digits18) & (digits18[:, :6] != 0).any(axis=1) & _valid_dates(digits18[:, 6:14])
+        numbers[rows18] = values[rows18]
+        statuses[rows18] = _STATUS[np.where(valid, 0, 2)]
+    if len(rows15):
+        first17 = np.concatenate(
+            [digits15[:, :6], np.full((len(rows15), 2), (1, 9), np.uint8), digits15[:, 6:]], axis=1
+        )
+        ok = _valid_dates(first17[:, 6:14])
+        check = _CHECK_BYTES[_weighted(first17) % 11]
+        chars = np.concatenate([first17 + 48, check[:, None]], axis=1).tobytes().decode("ascii")
+        upgraded = np.array([chars[k : k + 18] for k in range(0, len(chars), 18)], dtype=object)
+        numbers[rows15] = np.where(ok, upgraded, values[rows15])
+        statuses[rows15] = _STATUS[np.where(ok, 1, 2)]
+    rest = np.ones(len(values), dtype=bool)
+    rest[rows18] = rest[rows15] = False
+    return numbers, statuses, np.flatnonzero(rest)
+
+
+_STATUS = np.array(["valid", "upgraded", "invalid"], dtype=object)
+_CHECK_BYTES = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
+_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
+
+
+def _plain(values: np.ndarray, candidates: np.ndarray, last_may_be_x: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Rows among `candidates` (texts of one length) that are ASCII digits (the last may be X), and their digits."""
+    rows = np.flatnonzero(candidates)
+    joined = "".join(values[rows])
+    if not joined.isascii():
+        rows = rows[np.fromiter(map(str.isascii, values[rows]), dtype=bool, count=len(rows))]
+        joined = "".join(values[rows])
+    if not len(rows):
+        return rows, np.empty((0, 18), dtype=np.uint8)
+    raw = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(len(rows), -1)
+    digits = raw - np.uint8(48)  # wraps below '0', so one comparison tells digits apart
+    is_digit = digits <= 9
+    ok = is_digit[:, :-1].all(axis=1) & (is_digit[:, -1] | ((raw[:, -1] == 88) & last_may_be_x))
+    return rows[ok], digits[ok]
+
+
+def _weighted(digits: np.ndarray) -> np.ndarray:
+    """The MOD 11-2 weighted sum of the first 17 digits of each row."""
+    total = np.zeros(len(digits), dtype=np.int32)
+    for position, weight in enumerate(WEIGHTS):
+        total += digits[:, position].astype(np.int32) * weight
+    return total
+
+
+def _check_ok(digits: np.ndarray) -> np.ndarray:
+    """The check character (`check_char`) of each row matches its 18th character (X as 40)."""
+    return _CHECK_BYTES[_weighted(digits) % 11] == digits[:, 17] + np.uint8(48)
+
+
+def _valid_dates(digits: np.ndarray) -> np.ndarray:
+    """`_valid_date` of each row of 8 digits (YYYYMMDD): a real calendar date from 1880 to today."""
+    d = digits.astype(np.int32)
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month = d[:, 4] * 10 + d[:, 5]
+    day = d[:, 6] * 10 + d[:, 7]
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    month_ok = (month >= 1) & (month <= 12)
+    days = _DAYS[np.where(month_ok, month, 0)] + ((month == 2) & leap)
+    today = dt.date.today()
+    stamp = year * 10000 + month * 100 + day
+    in_range = (stamp >= 18800101) & (stamp <= today.year * 10000 + today.month * 100 + today.day)
+    return month_ok & (day >= 1) & (day <= days) & in_range
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
+import pandas as pd
 import pytest
 
 from checks.values import (
     BadValue,
     parse_county,
     parse_date,
+    parse_dates,
     parse_disability_level,
     parse_money,
     parse_period,
@@ -117,3 +120,34 @@ def test_vocabulary_columns() -> None:
     assert parse("火化") == "火化"
     with pytest.raises(BadValue):
         parse("医院")
+
+
+def test_parse_dates_equals_parse_date() -> None:
+    """Many dates at once give what parse_date gives one by one: the same day, or the same problem."""
+    rng = random.Random(4)
+    forms = [
+        "{y}-{m:02d}-{d:02d}",
+        "{y}/{m}/{d}",
+        "{y}{m:02d}{d:02d}",
+        "{y}年{m}月{d}日",
+        "{y}.{m}.{d}",
+        "{y}-{m}月{d}",
+    ]
+    forms += [" {y}-{m}-{d}", "{y}-{m}-{d} 10:00", "{y}年{m}月{d}", "{y}{m}{d}"]
+    texts = [
+        rng.choice(forms).format(y=rng.randint(1790, 2210), m=rng.randint(0, 13), d=rng.randint(0, 32))
+        for _ in range(5000)
+    ]
+    texts += ["", "45200", "45200.0", "2026-10", "２０２６-10-05", "20260230", "2024-02-29", "1900-02-29", "٢٠٢٦-10-05"]
+    days, bad = parse_dates(texts)
+    for k, text in enumerate(texts):
+        if not text:
+            assert pd.isna(days[k]) and k not in bad
+            continue
+        try:
+            expected = parse_date(text)
+        except BadValue as problem:
+            assert bad[k].reason == problem.reason and pd.isna(days[k]), text
+            continue
+        assert k not in bad and days[k] == pd.Timestamp(expected) and isinstance(expected, dt.date), text
+    assert str(days.dtype) == "datetime64[ns]"

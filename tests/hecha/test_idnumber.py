@@ -66,3 +66,50 @@ def test_one_digit_corrections_match_brute_force() -> None:
         }
         brute |= {number[:17] + c for c in "0123456789X" if c != number[17] and idnumber.is_valid(number[:17] + c)}
         assert set(idnumber.one_digit_corrections(number)) == brute
+
+
+def test_normalise_many_equals_normalise() -> None:
+    """The vectorised path gives exactly what normalise gives, value by value, for every shape of number."""
+    import random
+
+    import numpy as np
+    import pandas as pd
+
+    rng = random.Random(5)
+    values: list[object] = [
+        STANDARD,
+        "11010519491231002x",
+        "１１０１０５１９４９１２３１００２Ｘ",
+        " 110105 19491231 002X ",
+        "110105491231002",
+        "110105194912310021",
+        "000000194912310021",  # area 000000
+        "429006200002291237",  # 29 February of a leap year
+        "429006190002291234",  # 1900 is not a leap year
+        "110105491331002",  # legacy number with month 13
+        "4.29006E+17",
+        "110105491231002.0",
+        "٤٢٩٠٠٦١٩٩٠٠١٠١١٢٣٤",  # Arabic-Indic digits are digits to str.isdigit
+        "11010519491231002X\x00",
+        "",
+        None,
+        float("nan"),
+        pd.NA,
+        4.29006e17,
+        np.str_(STANDARD),
+    ]
+    for _ in range(3000):
+        first17 = "".join(rng.choice("0123456789") for _ in range(17))
+        if rng.random() < 0.5:  # a plausible birth date, so that some numbers are valid
+            first17 = (
+                first17[:6]
+                + f"{rng.randint(1870, 2030)}{rng.randint(0, 13):02d}{rng.randint(0, 32):02d}"
+                + first17[14:]
+            )
+        values.append(first17 + (idnumber.check_char(first17) if rng.random() < 0.5 else rng.choice("0123456789X")))
+        values.append(first17[:6] + first17[8:17])  # 15 digits
+    numbers, statuses = idnumber.normalise_many(np.array(values, dtype=object))
+    expected = [idnumber.normalise(v) for v in values]
+    assert list(zip(numbers.tolist(), statuses.tolist(), strict=True)) == expected
+    assert {type(n) for n in numbers} == {str}
+    assert {"valid", "upgraded", "invalid", "missing"} == set(statuses)
