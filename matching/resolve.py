@@ -20,7 +20,7 @@ from hecha.dataset import Dataset
 from hecha.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
 from hecha.policy import LinkagePolicy
 from hecha.progress import Step, no_progress
-from matching.blocking import blocking_frame, candidate_pairs
+from matching.blocking import pairs_of, source_keys
 from matching.classify import FellegiSunter
 from matching.cluster import person_ids, select_links, union
 from matching.compare import LEVELS, compare
@@ -84,8 +84,8 @@ def _todo(frames: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
 def block_all(frames: dict[str, pd.DataFrame]) -> dict[tuple[str, str], pd.MultiIndex]:
     """Candidate pairs of every present source pair."""
     todo = _todo(frames)
-    keyed = {s: blocking_frame(frames[s]) for s in {x for pair in todo for x in pair}}
-    return {(a, b): candidate_pairs(keyed[a]) if a == b else candidate_pairs(keyed[a], keyed[b]) for a, b in todo}
+    keys = source_keys({s: frames[s] for s in dict.fromkeys(x for pair in todo for x in pair)})
+    return {(a, b): pairs_of(keys[a]) if a == b else pairs_of(keys[a], keys[b]) for a, b in todo}
 
 
 def compare_all(

@@ -1,0 +1,67 @@
+"""Column work done once per distinct value, and identity numbers as arrays of characters.
+
+A 1M-row registry has a few hundred village codes, tens of thousands of
+addresses and birth dates, but pandas' `.str` methods and `to_datetime` on
+text still run once per row in Python. Computing a function on the distinct
+values and taking the result back by position gives the same column at the
+cost of the distinct values; identity numbers, nearly all distinct, are read
+as one (n, 18) array of character codes instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import infer_dtype
+
+ID_LENGTH = 18
+
+
+def per_distinct(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`fn(values)`, computed once per distinct value; same dtype, same index.
+
+    `fn` must work element by element and treat every missing value alike (None,
+    NaN and NA are one distinct value here). Columns that are not all text (or
+    missing) are passed to `fn` whole: 1 and 1.0 are one key to a hash table but
+    two texts to `astype(str)`.
+    """
+    if values.dtype != object or infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return fn(values)
+    codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+    distinct = pd.Series([*np.asarray(uniques, dtype=object), None], dtype=object, name=values.name)  # last: missing
+    return fn(distinct).take(codes).set_axis(values.index)
+
+
+def lengths(texts: np.ndarray) -> np.ndarray:
+    """Length of each text of an object array of str."""
+    return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def id_chars(texts: np.ndarray, length: np.ndarray | None = None) -> np.ndarray:
+    """(n, 18) character codes of 18-character texts (int32); rows of other lengths are zeros."""
+    length = lengths(texts) if length is None else length
+    full = length == ID_LENGTH
+    out = np.zeros((len(texts), ID_LENGTH), dtype=np.int32)
+    if full.any():
+        joined = "".join(texts[full])
+        try:
+            codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        except UnicodeEncodeError:
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        out[full] = codes.reshape(-1, ID_LENGTH)
+    return out
+
+
+def digits_value(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The decimal value of each row of character codes, and whether every one is an ASCII digit."""
+    d = chars.astype(np.int64) - ord("0")
+    ok = np.asarray(((d >= 0) & (d <= 9)).all(axis=1))
+    value = (np.where(ok[:, None], d, 0) * 10 ** np.arange(chars.shape[1] - 1, -1, -1, dtype=np.int64)).sum(axis=1)
+    return value, ok
+
+
+def as_text(chars: np.ndarray) -> np.ndarray:
+    """Rows of character codes back to an object array of str (for the few that need the slow path)."""
+    return np.array(["".join(map(chr, row)) for row in chars.tolist()], dtype=object)
