@@ -21,6 +21,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from hecha.privacy import pseudonym
+from matching.repeats import base_number
 
 
 def _one_person_per_record(pairs: pd.DataFrame, side: str, other: str, margin: float) -> np.ndarray:
@@ -92,8 +93,33 @@ def person_key_hash(texts: np.ndarray) -> np.ndarray:
     return np.array(["P" + hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] for t in texts], dtype=object)
 
 
+def _best_numbers(cluster: np.ndarray, codes: np.ndarray, uniques: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Per cluster, the code of its most frequent number (ties: the smallest text), -1 without one.
+
+    Codes are in order of appearance (factorizing 1M numbers sorted would cost a
+    sort of text); the few clusters whose top count is shared compare the texts.
+    """
+    best = np.full(n_clusters, -1, dtype=np.int64)
+    if not len(codes):
+        return best
+    width = len(uniques) + 1
+    combined, counts = np.unique(cluster * width + codes, return_counts=True)
+    c_u, k_u = combined // width, combined % width
+    top_count = np.zeros(n_clusters, dtype=np.int64)
+    np.maximum.at(top_count, c_u, counts)
+    top = counts == top_count[c_u]
+    c_top, k_top = c_u[top], k_u[top]
+    first = np.r_[True, c_top[1:] != c_top[:-1]]
+    best[c_top[first]] = k_top[first]
+    tied = np.flatnonzero(~first)
+    for c in np.unique(c_top[tied]):
+        candidates = k_top[c_top == c]
+        best[c] = min(candidates.tolist(), key=lambda k: str(uniques[k]))
+    return best
+
+
 def person_ids(records: pd.DataFrame, cluster: np.ndarray) -> tuple[pd.Series, pd.Series]:
-    """Stable person_id and the resolved number per record.
+    """Stable person_id and the resolved identity number (a 重号 key's number) per record.
 
     The id hashes the cluster's most frequent usable number (ties: the smallest),
     so it survives re-runs and row order; without a number it hashes name, birth
@@ -102,21 +128,19 @@ def person_ids(records: pd.DataFrame, cluster: np.ndarray) -> tuple[pd.Series, p
     if records.empty:
         return pd.Series(dtype=object), pd.Series(dtype=object)
     usable = records["usable_id"].to_numpy()
-    codes, uniques = pd.factorize(usable, sort=True)
+    codes, found = pd.factorize(usable)
+    uniques = np.asarray(found, dtype=object)
     has = usable != ""
-    c, k = cluster[has].astype(np.int64), codes[has].astype(np.int64)
-    combined, counts = np.unique(c * (len(uniques) + 1) + k, return_counts=True)
-    c_u, k_u = combined // (len(uniques) + 1), combined % (len(uniques) + 1)
-    order = np.lexsort((k_u, -counts, c_u))
-    c_sorted, k_sorted = c_u[order], k_u[order]
-    first = np.r_[True, c_sorted[1:] != c_sorted[:-1]][: len(c_sorted)]  # empty when no record has a number
-    best_code = np.full(int(cluster.max()) + 1, -1, dtype=np.int64)
-    best_code[c_sorted[first]] = k_sorted[first]
-
+    best_code = _best_numbers(cluster[has].astype(np.int64), codes[has].astype(np.int64), uniques,
+                              int(cluster.max()) + 1)  # fmt: skip
     rec_code = best_code[cluster]
-    uniques = np.asarray(uniques, dtype=object)
-    resolved = np.where(rec_code >= 0, uniques[np.maximum(rec_code, 0)], "")
-    hashed = person_key_hash(uniques)
+    numbers = uniques.copy()
+    keyed = np.flatnonzero(np.fromiter(("#" in u for u in uniques), dtype=bool, count=len(uniques)))
+    numbers[keyed] = [base_number(u) for u in uniques[keyed]]
+    resolved = np.where(rec_code >= 0, numbers[np.maximum(rec_code, 0)], "")
+    hashed = np.full(len(uniques), None, dtype=object)
+    chosen = np.unique(best_code[best_code >= 0])
+    hashed[chosen] = person_key_hash(uniques[chosen])
     pid = hashed[np.maximum(rec_code, 0)]  # fancy indexing copies
 
     no_id = np.flatnonzero(rec_code < 0)
@@ -131,5 +155,6 @@ def person_ids(records: pd.DataFrame, cluster: np.ndarray) -> tuple[pd.Series, p
             + rec["region_code"].fillna("").astype(str)
         ).to_numpy()
         first_text = pd.Series(fallback).groupby(cluster[no_id]).transform("min").to_numpy()
-        pid[no_id] = [pseudonym(t, prefix="P") for t in first_text]
+        texts, which = np.unique(first_text.astype(str), return_inverse=True)
+        pid[no_id] = np.array([pseudonym(t, prefix="P") for t in texts], dtype=object)[which]
     return pd.Series(pid, index=records.index), pd.Series(resolved, index=records.index)

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import recordlinkage as rl
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Levenshtein, Postfix
 from recordlinkage.base import BaseCompareFeature
 
 from matching import regions
+from matching.distinct import ID_LENGTH, id_chars, lengths
 
 NULL = -1
 # Each comparison is NULL where it does not apply, so its m and u are estimated
@@ -40,10 +41,11 @@ ADDRESS_SIMILAR = 0.75  # normalised Levenshtein similarity, and only with the s
 CHUNK = 1_000_000  # pairs compared at a time: bounds memory at ~1M-row scale
 
 
-def _digits(ids: pd.Series) -> np.ndarray:
-    """(n, 18) code points of 18-character numbers; shorter ones are zero rows."""
-    text = ids.fillna("").astype(str).to_numpy().astype("U18")
-    return text.view(np.uint32).reshape(len(text), 18)
+def _digits(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 18) character codes of 18-character numbers (other lengths: zero rows), and the lengths."""
+    text = ids.fillna("").astype(str).to_numpy(dtype=object)
+    length = lengths(text)
+    return id_chars(text, length), length
 
 
 class IdLevel(BaseCompareFeature):
@@ -62,13 +64,14 @@ class IdLevel(BaseCompareFeature):
         st_r: pd.Series,
         sh_r: pd.Series,
     ) -> np.ndarray:
-        diff = (_digits(id_l) != _digits(id_r)).sum(axis=1)
+        (chars_l, len_l), (chars_r, len_r) = _digits(id_l), _digits(id_r)
+        diff = (chars_l != chars_r).sum(axis=1)
         out = np.full(len(diff), 3, dtype=np.int8)
         out[diff == 1] = 2
         upgraded = (st_l.to_numpy() == "upgraded") | (st_r.to_numpy() == "upgraded")
         out[(diff == 0) & upgraded] = 1
         out[(diff == 0) & ~upgraded] = 0
-        full = (id_l.str.len().to_numpy() == 18) & (id_r.str.len().to_numpy() == 18)
+        full = (len_l == ID_LENGTH) & (len_r == ID_LENGTH)
         out[~full] = NULL
         shared = sh_l.fillna(False).to_numpy(dtype=bool) | sh_r.fillna(False).to_numpy(dtype=bool)
         out[shared & (diff == 0)] = NULL
@@ -177,17 +180,29 @@ class AddressLevel(BaseCompareFeature):
         same = (a == b) & ~empty
         rest = np.flatnonzero(~same & ~empty)
         if len(rest):
-            sa, sb = a[rest].astype(str), b[rest].astype(str)
-            sim = process.cpdist(a[rest], b[rest], scorer=Levenshtein.normalized_similarity, workers=1)
+            ra, rb = a[rest], b[rest]
             nums = num_l.to_numpy(dtype=object)[rest]
-            same_numbers = (nums == num_r.to_numpy(dtype=object)[rest]) & (nums != "")  # 3组12号, not just 和湾村
-            out[rest[(sim >= ADDRESS_SIMILAR) & same_numbers]] = 2
-            short = np.minimum(np.char.str_len(sa), np.char.str_len(sb)) >= ADDRESS_MIN
-            tail = np.char.endswith(sa, sb) | np.char.endswith(sb, sa)
-            out[rest[short & tail]] = 1
+            same_numbers = np.flatnonzero((nums == num_r.to_numpy(dtype=object)[rest]) & (nums != ""))  # 3组12号
+            if len(same_numbers):
+                sim = process.cpdist(
+                    ra[same_numbers], rb[same_numbers], scorer=Levenshtein.normalized_similarity, workers=1
+                )
+                out[rest[same_numbers[sim >= ADDRESS_SIMILAR]]] = 2
+            out[rest[_tails(ra, rb)]] = 1
         out[same] = 0
         out[empty] = NULL
         return out
+
+
+def _tails(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mask: one address ends with the other, and the shorter has ADDRESS_MIN characters or more."""
+    if "\x00" in "".join(a) or "\x00" in "".join(b):  # numpy's fixed-width text drops trailing NULs: keep its answer
+        sa, sb = a.astype(str), b.astype(str)
+        short = np.minimum(np.char.str_len(sa), np.char.str_len(sb)) >= ADDRESS_MIN
+        return np.asarray(short & (np.char.endswith(sa, sb) | np.char.endswith(sb, sa)))
+    shorter = np.minimum(lengths(a), lengths(b))
+    suffix = process.cpdist(a, b, scorer=Postfix.similarity, workers=1)  # characters the two end with in common
+    return np.asarray((shorter >= ADDRESS_MIN) & (suffix == shorter))
 
 
 def _with_shared(people: pd.DataFrame) -> pd.DataFrame:
@@ -195,24 +210,57 @@ def _with_shared(people: pd.DataFrame) -> pd.DataFrame:
     return people if "id_shared" in people.columns else people.assign(id_shared=False)
 
 
+# label, feature, columns read on each side
+_FEATURES: tuple[tuple[str, type[BaseCompareFeature], tuple[str, ...]], ...] = (
+    ("id", IdLevel, ("id_number", "id_status", "id_shared")),
+    ("name", NameLevel, ("name_norm", "name_sound")),
+    ("birth", BirthLevel, ("birth_lo", "birth_hi")),
+    ("age", AgeLevel, ("birth_lo", "birth_hi")),
+    ("sex", SexLevel, ("sex",)),
+    ("region", RegionLevel, ("region_num",)),
+    ("town", TownLevel, ("region_num",)),
+    ("address", AddressLevel, ("address_norm", "address_digits")),
+)
+
+
 def _comparer() -> rl.Compare:
+    """The features as a `recordlinkage.Compare` (what `compare` computes, for use with recordlinkage)."""
     cmp = rl.Compare()
-    cmp.add(IdLevel(["id_number", "id_status", "id_shared"], ["id_number", "id_status", "id_shared"], label="id"))
-    cmp.add(NameLevel(["name_norm", "name_sound"], ["name_norm", "name_sound"], label="name"))
-    cmp.add(BirthLevel(["birth_lo", "birth_hi"], ["birth_lo", "birth_hi"], label="birth"))
-    cmp.add(AgeLevel(["birth_lo", "birth_hi"], ["birth_lo", "birth_hi"], label="age"))
-    cmp.add(SexLevel("sex", "sex", label="sex"))
-    cmp.add(RegionLevel("region_num", "region_num", label="region"))
-    cmp.add(TownLevel("region_num", "region_num", label="town"))
-    cmp.add(AddressLevel(["address_norm", "address_digits"], ["address_norm", "address_digits"], label="address"))
+    for label, feature, cols in _FEATURES:
+        columns = list(cols) if len(cols) > 1 else cols[0]
+        cmp.add(feature(columns, columns, label=label))
     return cmp
 
 
+def _side(people: pd.DataFrame, positions: np.ndarray, columns: set[str]) -> dict[str, pd.Series]:
+    """The pairs' values of each column (numpy columns taken as arrays: pandas' take costs more here)."""
+    out = {}
+    for c in columns:
+        col = people[c]
+        if isinstance(col.dtype, np.dtype):
+            out[c] = pd.Series(col.to_numpy()[positions], dtype=col.dtype)
+        else:
+            out[c] = col.iloc[positions].reset_index(drop=True)
+    return out
+
+
 def compare(pairs: pd.MultiIndex, left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """Level per field (int8) for each pair, computed in chunks."""
+    """Level per field (int8) for each pair, computed in chunks.
+
+    The features are recordlinkage compare features, called here on the pairs'
+    columns taken by position: `rl.Compare` would index every column by label
+    and assemble a frame per feature, which costs more than the comparisons.
+    """
     left, right = _with_shared(left), _with_shared(right)
     if len(pairs) == 0:
         return pd.DataFrame({f: pd.Series(dtype=np.int8) for f in FIELDS}, index=pairs)
-    cmp = _comparer()
-    chunks = [cmp.compute(pairs[i : i + CHUNK], left, right) for i in range(0, len(pairs), CHUNK)]
-    return pd.concat(chunks).astype(np.int8)
+    pos_l = left.index.get_indexer(pairs.get_level_values(0))
+    pos_r = right.index.get_indexer(pairs.get_level_values(1))
+    columns = {c for _, _, cols in _FEATURES for c in cols}
+    out = {label: np.empty(len(pairs), dtype=np.int8) for label, _, _ in _FEATURES}
+    for i in range(0, len(pairs), CHUNK):
+        a, b = _side(left, pos_l[i : i + CHUNK], columns), _side(right, pos_r[i : i + CHUNK], columns)
+        for label, feature, cols in _FEATURES:
+            levels = feature(list(cols), list(cols))._compute_vectorized(*(a[c] for c in cols), *(b[c] for c in cols))
+            out[label][i : i + CHUNK] = levels
+    return pd.DataFrame(out, index=pairs)
