@@ -64,8 +64,8 @@ def _codes(columns: list[pd.Series]) -> list[np.ndarray]:
 
 def _corrections(people: pd.DataFrame) -> pd.DataFrame:
     """(position, corrected number) for every invalid 18-character number."""
-    ids, status = people["id_number"], people["id_status"]
-    bad = ids[(status == "invalid") & (ids.str.len() == 18)]
+    invalid = people["id_number"][people["id_status"] == "invalid"]
+    bad = invalid[invalid.str.len() == 18]
     fixes = pd.Series({i: idnumber.one_digit_corrections(v) for i, v in bad.items()}, dtype="object")
     fixes = fixes.explode().dropna()
     return pd.DataFrame({"pos": fixes.index.to_numpy(dtype=np.int64), "key": fixes.to_numpy(dtype=object)})

@@ -55,8 +55,30 @@ def select_links(pairs: pd.DataFrame, margin: float) -> pd.DataFrame:
     return acc[keep]
 
 
+def _components(n_nodes: int, nl: np.ndarray, nr: np.ndarray) -> np.ndarray:
+    graph = coo_matrix((np.ones(len(nl)), (nl, nr)), shape=(n_nodes, n_nodes))
+    return connected_components(graph, directed=False)[1]
+
+
+def _contested(component: np.ndarray, nl: np.ndarray, nr: np.ndarray, usable_id: np.ndarray) -> np.ndarray:
+    """Mask of links inside a component (of all links) whose records carry two or more different numbers.
+
+    Only there can a merge be refused; everywhere else every link is used.
+    """
+    nodes = np.unique(np.concatenate([nl, nr]))
+    nodes = nodes[usable_id[nodes] != ""]
+    numbers = pd.DataFrame({"c": component[nodes], "id": usable_id[nodes]}).drop_duplicates()
+    several = numbers["c"].value_counts()
+    return np.isin(component[nl], several.index[several.to_numpy() > 1].to_numpy())
+
+
 def union(n_nodes: int, links: pd.DataFrame, usable_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cluster label per node, and a mask of links actually used (conflicting merges refused)."""
+    """Cluster label per node, and a mask of links actually used (conflicting merges refused).
+
+    Links are merged best first; a merge that would put two different numbers in
+    one cluster is refused. That order matters only in components of the link
+    graph holding two or more numbers, so only their links go through the loop.
+    """
     if links.empty:
         return np.arange(n_nodes), np.zeros(0, dtype=bool)
     parent: dict[int, int] = {}  # only nodes touched by a link
@@ -71,10 +93,11 @@ def union(n_nodes: int, links: pd.DataFrame, usable_id: np.ndarray) -> tuple[np.
     def ids_of(root: int) -> set[str]:
         return ids.get(root, {usable_id[root]} if usable_id[root] else set())
 
-    order = np.lexsort((links["node_r"].to_numpy(), links["node_l"].to_numpy(), -links["probability"].to_numpy()))
-    used = np.zeros(len(links), dtype=bool)
     nl, nr = links["node_l"].to_numpy(), links["node_r"].to_numpy()
-    for k in order:
+    contested = _contested(_components(n_nodes, nl, nr), nl, nr, usable_id)
+    used = ~contested
+    order = np.lexsort((nr, nl, -links["probability"].to_numpy()))
+    for k in order[contested[order]]:
         a, b = find(int(nl[k])), find(int(nr[k]))
         if a != b:
             ia, ib = ids_of(a), ids_of(b)
@@ -84,8 +107,7 @@ def union(n_nodes: int, links: pd.DataFrame, usable_id: np.ndarray) -> tuple[np.
             ids[a] = ia | ib
             ids.pop(b, None)
         used[k] = True
-    graph = coo_matrix((np.ones(int(used.sum())), (nl[used], nr[used])), shape=(n_nodes, n_nodes))
-    return connected_components(graph, directed=False)[1], used
+    return _components(n_nodes, nl[used], nr[used]), used
 
 
 def person_key_hash(texts: np.ndarray) -> np.ndarray:

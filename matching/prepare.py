@@ -112,7 +112,17 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
     def col(name: str) -> pd.Series:
         if name in frame.columns:
             return frame[name].reset_index(drop=True)
-        return pd.Series([pd.NA] * n, index=idx, dtype="object")
+        return pd.Series(np.full(n, pd.NA, dtype=object), index=idx, dtype="object")
+
+    def numbers(name: str) -> pd.Series:  # what to_numeric makes of an absent column, without parsing it
+        if name in frame.columns or not n:
+            return pd.to_numeric(col(name), errors="coerce")
+        return pd.Series(np.full(n, np.nan), index=idx)
+
+    def dates(name: str) -> pd.Series:
+        if name in frame.columns or not n:
+            return pd.to_datetime(col(name), errors="coerce")
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), index=idx)
 
     ids = col(id_col).fillna("").astype(str)
     status_col = f"{id_col}_status"
@@ -124,13 +134,13 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
 
     names = normalise_names(col(name_col))
     id_birth, id_sex = _births(ids, status)
-    given_birth = pd.to_datetime(col("birth_date"), errors="coerce")
+    given_birth = dates("birth_date")
     usable = status.isin(USABLE)
     birth = id_birth.where(usable, given_birth.fillna(id_birth))
 
     # Age only (cremation records): born between (death - age - 1y, death - age].
-    age = pd.to_numeric(col("age"), errors="coerce")
-    death = pd.to_datetime(col("death_date"), errors="coerce")
+    age = numbers("age")
+    death = dates("death_date")
     age_days = (age.where(np.isfinite(age)).fillna(0) * 365.2425).round()
     from_age = birth.isna() & age.notna() & death.notna()
     birth_hi = birth.where(~from_age, _days_before(death, age_days))
