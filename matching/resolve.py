@@ -80,9 +80,11 @@ def _todo(frames: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
     return [(a, b) for a, b in LINK_PAIRS if a in frames and b in frames and len(frames[a]) and len(frames[b])]
 
 
-def block_all(frames: dict[str, pd.DataFrame]) -> dict[tuple[str, str], pd.MultiIndex]:
-    """Candidate pairs of every present source pair."""
-    todo = _todo(frames)
+def block_all(
+    frames: dict[str, pd.DataFrame], todo: list[tuple[str, str]] | None = None
+) -> dict[tuple[str, str], pd.MultiIndex]:
+    """Candidate pairs of every present source pair (or of the pairs in `todo`)."""
+    todo = _todo(frames) if todo is None else todo
     keys = source_keys({s: frames[s] for s in dict.fromkeys(x for pair in todo for x in pair)})
     return {(a, b): pairs_of(keys[a]) if a == b else pairs_of(keys[a], keys[b]) for a, b in todo}
 
