@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein, Postfix
 from recordlinkage.base import BaseCompareFeature
 
 from matching import regions
-from matching.distinct import ID_LENGTH, id_chars, lengths
+from matching.distinct import ID_LENGTH, differing_characters, id_chars, id_codes, lengths
 
 NULL = -1
 # Each comparison is NULL where it does not apply, so its m and u are estimated
@@ -53,6 +53,8 @@ class IdLevel(BaseCompareFeature):
 
     Equal numbers that two registry people share (重号, `id_shared`) are NULL too: the
     number says only "one of them", so name, birth and place must say which.
+    Numbers are compared as the integers of `distinct.id_codes`; the rare one
+    that is no 17 digits and a check character is compared as text.
     """
 
     def _compute_vectorized(
@@ -60,18 +62,29 @@ class IdLevel(BaseCompareFeature):
         id_l: pd.Series,
         st_l: pd.Series,
         sh_l: pd.Series,
+        head_l: pd.Series,
+        tail_l: pd.Series,
         id_r: pd.Series,
         st_r: pd.Series,
         sh_r: pd.Series,
+        head_r: pd.Series,
+        tail_r: pd.Series,
     ) -> np.ndarray:
-        (chars_l, len_l), (chars_r, len_r) = _digits(id_l), _digits(id_r)
-        diff = (chars_l != chars_r).sum(axis=1)
+        hl, tl, hr, tr = (s.to_numpy(dtype=np.int64) for s in (head_l, tail_l, head_r, tail_r))
+        coded = (hl >= 0) & (hr >= 0)
+        diff = np.zeros(len(hl), dtype=np.int64)
+        diff[coded] = differing_characters(hl[coded], tl[coded], hr[coded], tr[coded])
+        full = coded.copy()
+        text = np.flatnonzero(~coded)
+        if len(text):
+            (chars_l, len_l), (chars_r, len_r) = _digits(id_l.iloc[text]), _digits(id_r.iloc[text])
+            diff[text] = (chars_l != chars_r).sum(axis=1)
+            full[text] = (len_l == ID_LENGTH) & (len_r == ID_LENGTH)
         out = np.full(len(diff), 3, dtype=np.int8)
         out[diff == 1] = 2
         upgraded = (st_l.to_numpy() == "upgraded") | (st_r.to_numpy() == "upgraded")
         out[(diff == 0) & upgraded] = 1
         out[(diff == 0) & ~upgraded] = 0
-        full = (len_l == ID_LENGTH) & (len_r == ID_LENGTH)
         out[~full] = NULL
         shared = sh_l.fillna(False).to_numpy(dtype=bool) | sh_r.fillna(False).to_numpy(dtype=bool)
         out[shared & (diff == 0)] = NULL
@@ -206,13 +219,18 @@ def _tails(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _with_shared(people: pd.DataFrame) -> pd.DataFrame:
-    """Frames built before 重号 marking (or by hand in tests) share no number."""
-    return people if "id_shared" in people.columns else people.assign(id_shared=False)
+    """Frames built before 重号 marking (or by hand in tests) share no number; numbers coded if they are not."""
+    if "id_shared" not in people.columns:
+        people = people.assign(id_shared=False)
+    if "id_head" not in people.columns:
+        head, tail = id_codes(id_chars(people["id_number"].fillna("").astype(str).to_numpy(dtype=object)))
+        people = people.assign(id_head=head, id_tail=tail)
+    return people
 
 
 # label, feature, columns read on each side
 _FEATURES: tuple[tuple[str, type[BaseCompareFeature], tuple[str, ...]], ...] = (
-    ("id", IdLevel, ("id_number", "id_status", "id_shared")),
+    ("id", IdLevel, ("id_number", "id_status", "id_shared", "id_head", "id_tail")),
     ("name", NameLevel, ("name_norm", "name_sound")),
     ("birth", BirthLevel, ("birth_lo", "birth_hi")),
     ("age", AgeLevel, ("birth_lo", "birth_hi")),

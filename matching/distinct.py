@@ -65,3 +65,28 @@ def digits_value(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def as_text(chars: np.ndarray) -> np.ndarray:
     """Rows of character codes back to an object array of str (for the few that need the slow path)."""
     return np.array(["".join(map(chr, row)) for row in chars.tolist()], dtype=object)
+
+
+def id_codes(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each 18-character number as two integers: digits 1–9, and digits 10–17 with the check (X = 10).
+
+    -1 for a number that is not 17 ASCII digits and a check of 0–9 or X. Two
+    numbers so coded differ in as many characters as their decimal digits do
+    (`differing_characters`), without comparing text.
+    """
+    head, head_ok = digits_value(chars[:, :9])
+    body, body_ok = digits_value(chars[:, 9:17])
+    check = chars[:, 17].astype(np.int64) - ord("0")
+    check = np.where(chars[:, 17] == ord("X"), 10, check)
+    ok = head_ok & body_ok & (check >= 0) & (check <= 10)
+    return np.where(ok, head, -1), np.where(ok, body * 11 + check, -1)
+
+
+def differing_characters(head_l: np.ndarray, tail_l: np.ndarray, head_r: np.ndarray, tail_r: np.ndarray) -> np.ndarray:
+    """Characters in which two numbers coded by `id_codes` differ (0–18)."""
+    diff = (tail_l % 11 != tail_r % 11).astype(np.int64)
+    for a, b, width in ((head_l, head_r, 9), (tail_l // 11, tail_r // 11, 8)):
+        for _ in range(width):
+            diff += a % 10 != b % 10
+            a, b = a // 10, b // 10
+    return diff

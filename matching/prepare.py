@@ -16,13 +16,13 @@ import pandas as pd
 
 from hecha import idnumber
 from hecha.contract import PERSON_COLUMNS
-from matching.distinct import ID_LENGTH, digits_value, id_chars, lengths, per_distinct
+from matching.distinct import ID_LENGTH, digits_value, id_chars, id_codes, lengths, per_distinct
 from matching.names import normalise_names
 from matching.regions import as_number, clean_codes
 
 USABLE = ("valid", "upgraded")  # statuses whose number is a real GB 11643 number
 PERSON_FRAME_COLUMNS = [
-    "row", "name", "name_norm", "name_sound", "id_number", "id_status", "id_key",
+    "row", "name", "name_norm", "name_sound", "id_number", "id_status", "id_key", "id_head", "id_tail",
     "birth_date", "birth_lo", "birth_hi", "age", "death_source", "sex", "region_code", "address_norm",
     "address_digits", "id_person", "id_shared",
 ]  # fmt: skip
@@ -51,7 +51,9 @@ def _days_before(dates: pd.Series, days: pd.Series) -> pd.Series:
     return pd.Series(np.where(inside, out, np.datetime64("NaT", "D")).astype("datetime64[ns]"), index=dates.index)
 
 
-def _births(ids: pd.Series, status: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _births(
+    ids: pd.Series, status: pd.Series, texts: np.ndarray, length: np.ndarray, chars: np.ndarray
+) -> tuple[pd.Series, pd.Series]:
     """Birth date and sex from usable numbers; the date alone from an invalid 18-digit one.
 
     A one-digit typo usually leaves the birth digits intact, so the date of an
@@ -60,9 +62,6 @@ def _births(ids: pd.Series, status: pd.Series) -> tuple[pd.Series, pd.Series]:
     digits (and sex from a number of another length) takes pandas' own path.
     """
     usable = status.isin(USABLE).to_numpy()
-    texts = ids.to_numpy(dtype=object)
-    length = lengths(texts)
-    chars = id_chars(texts, length)
     full = length == ID_LENGTH
     ymd, all_digits = digits_value(chars[:, 6:14])
     born = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -133,7 +132,11 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
         ids, status = norm["id_number"].astype(str), norm["status"].astype(str)
 
     names = normalise_names(col(name_col))
-    id_birth, id_sex = _births(ids, status)
+    texts = ids.to_numpy(dtype=object)
+    length = lengths(texts)
+    chars = id_chars(texts, length)
+    id_birth, id_sex = _births(ids, status, texts, length, chars)
+    id_head, id_tail = id_codes(chars)
     given_birth = dates("birth_date")
     usable = status.isin(USABLE)
     birth = id_birth.where(usable, given_birth.fillna(id_birth))
@@ -158,6 +161,8 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
             "id_number": ids.to_numpy(),
             "id_status": status.to_numpy(),
             "id_key": ids.where(ids != "").to_numpy(),
+            "id_head": id_head,  # the number as integers (distinct.id_codes), for comparing digits
+            "id_tail": id_tail,
             "birth_date": birth.to_numpy(),
             "birth_lo": birth_lo.to_numpy(),
             "birth_hi": birth_hi.to_numpy(),
