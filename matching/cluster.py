@@ -43,15 +43,20 @@ def select_links(pairs: pd.DataFrame, margin: float) -> pd.DataFrame:
     """Accepted pairs (probability at or above threshold) after the one-person rule on both sides.
 
     `pairs`: node_l, node_r, source_l, source_r, idk_l, idk_r, probability, threshold.
+    The rule applies per record and partner source: every source pair at once,
+    each record's node numbered apart per source pair.
     """
     acc = pairs[pairs["probability"] >= pairs["threshold"]].reset_index(drop=True)
     keep = np.ones(len(acc), dtype=bool)
-    for (src_l, src_r), grp in acc.groupby(["source_l", "source_r"], sort=False):
-        if src_l == src_r:
-            continue  # the same person in two roll rows is the point of the self-link
-        idx = grp.index.to_numpy()
-        grp = grp.reset_index(drop=True)
-        keep[idx] &= _one_person_per_record(grp, "l", "r", margin) & _one_person_per_record(grp, "r", "l", margin)
+    linked = np.flatnonzero((acc["source_l"] != acc["source_r"]).to_numpy())  # a self-link is the point of it
+    if len(linked):
+        grp = acc.iloc[linked].reset_index(drop=True)
+        group = grp.groupby(["source_l", "source_r"], sort=False).ngroup().to_numpy(dtype=np.int64)
+        width = int(max(grp["node_l"].max(), grp["node_r"].max())) + 1
+        grp = grp.assign(
+            node_l=group * width + grp["node_l"].to_numpy(), node_r=group * width + grp["node_r"].to_numpy()
+        )
+        keep[linked] = _one_person_per_record(grp, "l", "r", margin) & _one_person_per_record(grp, "r", "l", margin)
     return acc[keep]
 
 

@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein, Postfix
 from recordlinkage.base import BaseCompareFeature
 
 from matching import regions
-from matching.distinct import ID_LENGTH, differing_characters, id_chars, id_codes, lengths
+from matching.distinct import NOT_18, differing_characters, id_chars, id_codes, lengths
 
 NULL = -1
 # Each comparison is NULL where it does not apply, so its m and u are estimated
@@ -74,12 +74,11 @@ class IdLevel(BaseCompareFeature):
         coded = (hl >= 0) & (hr >= 0)
         diff = np.zeros(len(hl), dtype=np.int64)
         diff[coded] = differing_characters(hl[coded], tl[coded], hr[coded], tr[coded])
-        full = coded.copy()
-        text = np.flatnonzero(~coded)
+        full = (hl != NOT_18) & (hr != NOT_18)
+        text = np.flatnonzero(full & ~coded)
         if len(text):
-            (chars_l, len_l), (chars_r, len_r) = _digits(id_l.iloc[text]), _digits(id_r.iloc[text])
+            (chars_l, _), (chars_r, _) = _digits(id_l.iloc[text]), _digits(id_r.iloc[text])
             diff[text] = (chars_l != chars_r).sum(axis=1)
-            full[text] = (len_l == ID_LENGTH) & (len_r == ID_LENGTH)
         out = np.full(len(diff), 3, dtype=np.int8)
         out[diff == 1] = 2
         upgraded = (st_l.to_numpy() == "upgraded") | (st_r.to_numpy() == "upgraded")
@@ -107,13 +106,35 @@ class NameLevel(BaseCompareFeature):
         return out
 
 
-def _birth_parts(
-    *cols: pd.Series,
-) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, pd.DatetimeIndex, pd.DatetimeIndex, np.ndarray, np.ndarray]:
-    lo_a, hi_a, lo_b, hi_b = (pd.DatetimeIndex(s) for s in cols)
-    known = ~(np.asarray(lo_a.isna()) | np.asarray(lo_b.isna()))
-    point = np.asarray((lo_a == hi_a) & (lo_b == hi_b))
-    return lo_a, hi_a, lo_b, hi_b, np.asarray(known), point
+def _dates(values: pd.Series) -> np.ndarray:
+    """datetime64[ns] values (numpy's NaT compares unequal to everything, as pandas' does)."""
+    if values.dtype == "datetime64[ns]":
+        return values.to_numpy()
+    return pd.DatetimeIndex(values).to_numpy()
+
+
+def _birth_parts(*cols: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    lo_a, hi_a, lo_b, hi_b = (_dates(s) for s in cols)
+    known = ~(np.isnat(lo_a) | np.isnat(lo_b))
+    point = (lo_a == hi_a) & (lo_b == hi_b)
+    return lo_a, hi_a, lo_b, hi_b, known, point
+
+
+def _calendar(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of datetime64[ns] values by integer arithmetic (Hinnant's civil_from_days).
+
+    pandas' .year/.month/.day and numpy's calendar units convert date by date;
+    this is a few array operations. NaT gives nonsense, for callers to mask.
+    """
+    z = dates.view(np.int64) // 86_400_000_000_000 + 719_468  # days since 0000-03-01
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1_460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (month <= 2), month, day
 
 
 class BirthLevel(BaseCompareFeature):
@@ -121,26 +142,24 @@ class BirthLevel(BaseCompareFeature):
 
     def _compute_vectorized(self, lo_l: pd.Series, hi_l: pd.Series, lo_r: pd.Series, hi_r: pd.Series) -> np.ndarray:
         lo_a, _, lo_b, _, known, point = _birth_parts(lo_l, hi_l, lo_r, hi_r)
-        same_parts = (
-            np.asarray(lo_a.year == lo_b.year, dtype=int)
-            + np.asarray(lo_a.month == lo_b.month, dtype=int)
-            + np.asarray(lo_a.day == lo_b.day, dtype=int)
-        )
+        same_parts = sum(
+            (a == b).astype(int) for a, b in zip(_calendar(lo_a), _calendar(lo_b), strict=True)
+        )  # NaT gives nonsense here, NULL below
         out = np.full(len(lo_a), 2, dtype=np.int8)
         out[same_parts == 2] = 1
-        out[np.asarray(lo_a == lo_b)] = 0
+        out[lo_a == lo_b] = 0
         out[~(known & point)] = NULL
         return out
 
 
-def _days(dates: pd.DatetimeIndex) -> np.ndarray:
+def _days(dates: np.ndarray) -> np.ndarray:
     """Days since 1970 as floats (NaN where unknown): arithmetic on them cannot overflow.
 
     A one-digit typo turns 1978 into 1678, a year from the edge of pandas'
     nanosecond range, where subtracting a timedelta raises OverflowError.
     """
-    days = dates.to_numpy().astype("datetime64[D]").astype("int64").astype(float)
-    days[np.asarray(dates.isna())] = np.nan
+    days = dates.astype("datetime64[D]").astype("int64").astype(float)
+    days[np.isnat(dates)] = np.nan
     return days
 
 
@@ -223,7 +242,9 @@ def _with_shared(people: pd.DataFrame) -> pd.DataFrame:
     if "id_shared" not in people.columns:
         people = people.assign(id_shared=False)
     if "id_head" not in people.columns:
-        head, tail = id_codes(id_chars(people["id_number"].fillna("").astype(str).to_numpy(dtype=object)))
+        text = people["id_number"].fillna("").astype(str).to_numpy(dtype=object)
+        length = lengths(text)
+        head, tail = id_codes(id_chars(text, length), length)
         people = people.assign(id_head=head, id_tail=tail)
     return people
 

@@ -67,26 +67,46 @@ def as_text(chars: np.ndarray) -> np.ndarray:
     return np.array(["".join(map(chr, row)) for row in chars.tolist()], dtype=object)
 
 
-def id_codes(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+NOT_CODED, NOT_18 = -1, -2  # `id_codes` head of a number that is not 17 digits and a check; of another length
+
+
+def id_codes(chars: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each 18-character number as two integers: digits 1–9, and digits 10–17 with the check (X = 10).
 
-    -1 for a number that is not 17 ASCII digits and a check of 0–9 or X. Two
-    numbers so coded differ in as many characters as their decimal digits do
-    (`differing_characters`), without comparing text.
+    Head NOT_CODED for 18 characters that are not 17 ASCII digits and a check of
+    0–9 or X, NOT_18 for text of another length. Two numbers so coded differ in
+    as many characters as their decimal digits do (`differing_characters`),
+    without comparing text.
     """
     head, head_ok = digits_value(chars[:, :9])
     body, body_ok = digits_value(chars[:, 9:17])
     check = chars[:, 17].astype(np.int64) - ord("0")
     check = np.where(chars[:, 17] == ord("X"), 10, check)
-    ok = head_ok & body_ok & (check >= 0) & (check <= 10)
-    return np.where(ok, head, -1), np.where(ok, body * 11 + check, -1)
+    ok = head_ok & body_ok & (check >= 0) & (check <= 10) & (length == ID_LENGTH)
+    return np.where(ok, head, np.where(length == ID_LENGTH, NOT_CODED, NOT_18)), np.where(ok, body * 11 + check, -1)
 
 
 def differing_characters(head_l: np.ndarray, tail_l: np.ndarray, head_r: np.ndarray, tail_r: np.ndarray) -> np.ndarray:
-    """Characters in which two numbers coded by `id_codes` differ (0–18)."""
-    diff = (tail_l % 11 != tail_r % 11).astype(np.int64)
-    for a, b, width in ((head_l, head_r, 9), (tail_l // 11, tail_r // 11, 8)):
-        for _ in range(width):
-            diff += a % 10 != b % 10
-            a, b = a // 10, b // 10
+    """Characters in which two numbers coded by `id_codes` differ: 0, 1, or 2 for two or more.
+
+    Linkage asks only "equal, one digit apart, or other", so when both halves
+    differ the answer is 2 without counting; otherwise the differing half's
+    digits are counted.
+    """
+    head_differs, tail_differs = head_l != head_r, tail_l != tail_r
+    diff = np.where(head_differs & tail_differs, 2, 0)
+    for differs, a, b in (
+        (head_differs & ~tail_differs, head_l, head_r),
+        (tail_differs & ~head_differs, tail_l, tail_r),
+    ):
+        k = np.flatnonzero(differs)
+        x, y = a[k], b[k]
+        count = np.zeros(len(k), dtype=np.int64)
+        if a is tail_l:
+            count += x % 11 != y % 11
+            x, y = x // 11, y // 11
+        for _ in range(9):
+            count += x % 10 != y % 10
+            x, y = x // 10, y // 10
+        diff[k] = np.minimum(count, 2)
     return diff
