@@ -4,20 +4,55 @@ Inputs are our normalised columns (Splink's docs ask for standardised input), so
 the comparison is of the linkage models, not of the cleaning. The model follows
 the Splink tutorial sequence: λ from a deterministic rule, u by random sampling,
 m by EM on two blocking rules, then predict with the blocking rules below.
+
+Splink is an optional extra (`pip install -e .[bench]`), not in the project's
+environment. Without touching that environment, give it a venv of its own that
+sees the project's packages:
+
+    python3.11 -m venv /tmp/splink-venv
+    echo $PWD/.venv/lib/python3.11/site-packages > /tmp/splink-venv/lib/python3.11/site-packages/hecha.pth
+    /tmp/splink-venv/bin/pip install splink==5.0.0 duckdb
+    PYTHONPATH=$PWD /tmp/splink-venv/bin/python benchmarks/linkage_scale.py
+
+This module imports without Splink (so `--no-splink` runs work); `link` then
+says how to install it.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import duckdb
 import pandas as pd
-import splink.comparison_library as cl
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-from splink.blocking_rule_library import CustomRule
+
+if TYPE_CHECKING:
+    from splink import SettingsCreator
 
 logging.getLogger("splink").setLevel(logging.WARNING)
+
+INSTALL = (
+    "Splink is not installed here: it is the optional `bench` extra. Install it into a venv of its own "
+    "(see the docstring of benchmarks/linkage_splink.py) and run the benchmark with that venv's python, "
+    "or pass --no-splink."
+)
+
+
+def available() -> bool:
+    try:
+        import duckdb  # noqa: F401
+        import splink  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _splink() -> Any:
+    if not available():
+        raise SystemExit(INSTALL)
+    import splink
+
+    return splink
+
 
 COLUMNS = ["unique_id", "name_norm", "name_sound", "id_number", "birth_date", "sex", "region_code", "county"]
 
@@ -41,6 +76,11 @@ def splink_frame(people: pd.DataFrame) -> pd.DataFrame:
 
 
 def settings(link_type: Literal["link_only", "dedupe_only"]) -> SettingsCreator:
+    _splink()
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
+
     return SettingsCreator(
         link_type=link_type,
         comparisons=[
@@ -66,6 +106,9 @@ def settings(link_type: Literal["link_only", "dedupe_only"]) -> SettingsCreator:
 
 def link(left: pd.DataFrame, right: pd.DataFrame | None, threshold: float, sample: float = 1.0) -> pd.DataFrame:
     """Pairs (pos_l, pos_r) Splink predicts at or above `threshold`; `right=None` deduplicates."""
+    _splink()
+    from splink import DuckDBAPI, Linker, block_on
+
     db = DuckDBAPI()
     if right is None:
         tables = db.register(splink_frame(left), dataset_display_name="src_l")
@@ -93,6 +136,9 @@ def link(left: pd.DataFrame, right: pd.DataFrame | None, threshold: float, sampl
 
 def byte_vs_character() -> pd.DataFrame:
     """DuckDB string distances on Chinese names count UTF-8 bytes, not characters."""
+    _splink()
+    import duckdb
+
     con = duckdb.connect()
     rows = []
     for a, b in (("王秀英", "王秀瑛"), ("张伟", "張偉"), ("张伟", "张玮"), ("李明", "李明华")):

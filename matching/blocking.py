@@ -1,7 +1,7 @@
 """Candidate pairs: which records are worth comparing at all.
 
 Recall is decided here: a pair never blocked together can never link. Four
-rules, unioned by a `recordlinkage.Index`:
+rules, unioned:
 
 1. the same identity number (valid, upgraded 15→18, or the same invalid text);
 2. an invalid number one digit away from the other side's number — MOD 11-2
@@ -11,91 +11,144 @@ rules, unioned by a `recordlinkage.Index`:
 4. the same county and the same name sound, only for records with neither a
    number nor a birth date (cremation records that give an age).
 
-Every rule is an equality join, so a 1M-row registry costs a few hash merges.
+Every rule is an equality join. The keys of all sources are coded once as
+integers in one vocabulary (`source_keys`), so each source pair costs a few
+sorted-array lookups rather than a hash merge of text columns; the pairs come
+out as `recordlinkage.Index` with `Block` rules gives them (sorted by left,
+then right position), which keeps everything downstream in the same order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cached_property
+
 import numpy as np
 import pandas as pd
-import recordlinkage as rl
-from recordlinkage.base import BaseIndexAlgorithm
 
 from hecha import idnumber
 
-
-def blocking_keys(people: pd.DataFrame) -> pd.DataFrame:
-    """The key columns each rule joins on (NA = the record takes no part in that rule)."""
-    birth_day = people["birth_date"].to_numpy().astype("datetime64[D]").astype("int64")
-    sound = people["name_sound"].where(people["name_sound"] != "")
-    county = people["county"].where(people["county"] != "")
-    bare = people["id_key"].isna() & people["birth_date"].isna()
-    return pd.DataFrame(
-        {
-            "k_id": people["id_key"],
-            "k_birth": pd.Series(birth_day, index=people.index).where(people["birth_date"].notna()),
-            "k_sound": sound,
-            "k_county": county,
-            "k_bare_county": county.where(bare),
-        },
-        index=people.index,
-    )
+NONE = -1  # key of a record that takes no part in a rule
+RULES = ("id", "birth_sound", "county_sound", "bare_county_sound")
 
 
-def _corrections(ids: pd.Series, status: pd.Series) -> pd.DataFrame:
+class Keys:
+    """One source's records as integer keys per rule (NONE: no part in it), and its one-digit corrections."""
+
+    def __init__(self, keys: Mapping[str, np.ndarray], fix_pos: np.ndarray, fix_id: np.ndarray) -> None:
+        self.keys = dict(keys)
+        self.n = len(keys["id"])
+        self.fix_pos = fix_pos  # position of a record with an invalid number, once per correction
+        self.fix_id = fix_id  # the corrected number's "id" key
+
+    @cached_property
+    def sorted(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per rule: positions with a key in key order (ties by position), and those keys."""
+        out = {}
+        for rule, key in self.keys.items():
+            pos = np.flatnonzero(key != NONE)
+            pos = pos[np.argsort(key[pos], kind="stable")]
+            out[rule] = (pos, key[pos])
+        return out
+
+
+def _codes(columns: list[pd.Series]) -> list[np.ndarray]:
+    """One integer code per distinct value across several columns (NONE for NA)."""
+    sizes = [len(c) for c in columns]
+    if not sum(sizes):
+        return [np.zeros(0, dtype=np.int64) for _ in columns]
+    joined = np.concatenate([c.to_numpy(dtype=object) for c in columns])
+    codes = pd.factorize(joined, use_na_sentinel=True)[0].astype(np.int64)
+    return np.split(codes, np.cumsum(sizes)[:-1])
+
+
+def _corrections(people: pd.DataFrame) -> pd.DataFrame:
     """(position, corrected number) for every invalid 18-character number."""
-    bad = ids[(status == "invalid") & (ids.str.len() == 18)]
+    invalid = people["id_number"][people["id_status"] == "invalid"]
+    bad = invalid[invalid.str.len() == 18]
     fixes = pd.Series({i: idnumber.one_digit_corrections(v) for i, v in bad.items()}, dtype="object")
     fixes = fixes.explode().dropna()
     return pd.DataFrame({"pos": fixes.index.to_numpy(dtype=np.int64), "key": fixes.to_numpy(dtype=object)})
 
 
-class OneDigitBlock(BaseIndexAlgorithm):
+def _nonempty(values: pd.Series) -> pd.Series:
+    return values.where(values != "")
+
+
+def source_keys(frames: Mapping[str, pd.DataFrame]) -> dict[str, Keys]:
+    """Blocking keys of person frames (prepare.person_frame) in one vocabulary, so any two can be joined."""
+    names = list(frames)
+    fixes = [_corrections(frames[s]) for s in names]
+    id_codes = _codes([frames[s]["id_key"] for s in names] + [pd.Series(f["key"]) for f in fixes])
+    sounds = _codes([_nonempty(frames[s]["name_sound"]) for s in names])
+    counties = _codes([_nonempty(frames[s]["county"]) for s in names])
+    days = [frames[s]["birth_date"].to_numpy().astype("datetime64[D]").astype("int64") for s in names]
+    known = [frames[s]["birth_date"].notna().to_numpy() for s in names]
+    first_day = min((int(d[k].min()) for d, k in zip(days, known, strict=True) if k.any()), default=0)
+    span = max((int(d[k].max()) for d, k in zip(days, known, strict=True) if k.any()), default=0) - first_day + 1
+    n_sounds = max((int(c.max()) + 1 for c in sounds if len(c)), default=0)
+    out = {}
+    for i, s in enumerate(names):
+        sound, county = sounds[i], counties[i]
+        birth_sound = np.where(known[i] & (sound != NONE), sound * span + (days[i] - first_day), NONE)
+        county_sound = np.where((county != NONE) & (sound != NONE), county * n_sounds + sound, NONE)
+        bare = (id_codes[i] == NONE) & ~known[i]
+        keys = {"id": id_codes[i], "birth_sound": birth_sound, "county_sound": county_sound,
+                "bare_county_sound": np.where(bare, county_sound, NONE)}  # fmt: skip
+        out[s] = Keys(keys, fixes[i]["pos"].to_numpy(dtype=np.int64), id_codes[len(names) + i])
+    return out
+
+
+def _join(left: np.ndarray, right: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j) with left[i] == right key of j, ordered by i then j (an inner merge's order)."""
+    pos_r, key_r = right
+    i = np.flatnonzero(left != NONE)
+    lo = np.searchsorted(key_r, left[i], "left")
+    count = np.searchsorted(key_r, left[i], "right") - lo
+    starts = np.cumsum(count) - count
+    j = pos_r[np.repeat(lo - starts, count) + np.arange(int(count.sum()))]
+    return np.repeat(i, count), j
+
+
+def _one_digit(a: Keys, b: Keys) -> tuple[np.ndarray, np.ndarray]:
     """Pairs where one side's invalid number corrects (one digit) to the other's number."""
-
-    def _link_index(self, df_a: pd.DataFrame, df_b: pd.DataFrame) -> pd.MultiIndex:
-        parts = []
-        for fixed, other, flip in ((df_a, df_b, False), (df_b, df_a, True)):
-            corr = _corrections(fixed["id_number"], fixed["id_status"])
-            if corr.empty:
-                continue
-            keys = pd.DataFrame({"key": other["id_key"].to_numpy(), "pos_o": np.arange(len(other))}).dropna()
-            joined = corr.merge(keys, on="key")
-            pair = (joined["pos_o"], joined["pos"]) if flip else (joined["pos"], joined["pos_o"])
-            parts.append(np.column_stack([pair[0].to_numpy(np.int64), pair[1].to_numpy(np.int64)]))
-        codes = np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
-        return pd.MultiIndex.from_arrays([df_a.index[codes[:, 0]], df_b.index[codes[:, 1]]])
-
-    def _dedup_index(self, df_a: pd.DataFrame) -> pd.MultiIndex:
-        pairs = self._link_index(df_a, df_a)
-        return pairs[pairs.codes[0] > pairs.codes[1]]
+    fa, jb = _join(a.fix_id, b.sorted["id"])
+    fb, ja = _join(b.fix_id, a.sorted["id"])
+    return np.concatenate([a.fix_pos[fa], ja]), np.concatenate([jb, b.fix_pos[fb]])
 
 
-def _indexer() -> rl.Index:
-    indexer = rl.Index()
-    indexer.add(rl.index.Block("k_id", "k_id"))
-    indexer.add(OneDigitBlock())
-    indexer.add(rl.index.Block(["k_birth", "k_sound"], ["k_birth", "k_sound"]))
-    indexer.add(rl.index.Block(["k_bare_county", "k_sound"], ["k_county", "k_sound"]))
-    indexer.add(rl.index.Block(["k_county", "k_sound"], ["k_bare_county", "k_sound"]))
-    return indexer
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    """Pair codes of all rules, as `MultiIndex.union` leaves them: sorted once two non-equal parts meet."""
+    acc = parts[0]
+    for part in parts[1:]:
+        if not len(part) or np.array_equal(acc, part):
+            continue
+        acc = part if not len(acc) else np.union1d(acc, part)
+    return acc
 
 
-def blocking_frame(people: pd.DataFrame) -> pd.DataFrame:
-    """The columns the indexer reads: numbers with status, and the rule keys (compute once per source)."""
-    return pd.concat([people[["id_number", "id_status", "id_key"]], blocking_keys(people)], axis=1)
+def pairs_of(a: Keys, b: Keys | None = None) -> pd.MultiIndex:
+    """Candidate (left position, right position) pairs of two sources' keys; `b=None` deduplicates `a`."""
+    right = a if b is None else b
+    joins = [
+        _join(a.keys["id"], right.sorted["id"]),
+        _one_digit(a, right),
+        _join(a.keys["birth_sound"], right.sorted["birth_sound"]),
+        _join(a.keys["bare_county_sound"], right.sorted["county_sound"]),
+        _join(a.keys["county_sound"], right.sorted["bare_county_sound"]),
+    ]
+    width = max(right.n, 1)
+    codes = _union([i.astype(np.int64) * width + j for i, j in joins])
+    left_pos, right_pos = np.divmod(codes, width)
+    if b is None:
+        # Linking the frame with itself keeps the asymmetric county rule symmetric.
+        keep = left_pos < right_pos
+        left_pos, right_pos = left_pos[keep], right_pos[keep]
+    levels = [pd.RangeIndex(a.n), pd.RangeIndex(right.n)]
+    return pd.MultiIndex(levels=levels, codes=[left_pos, right_pos], verify_integrity=False)  # type: ignore[arg-type,list-item]
 
 
 def candidate_pairs(left: pd.DataFrame, right: pd.DataFrame | None = None) -> pd.MultiIndex:
-    """Candidate (left position, right position) pairs; `right=None` deduplicates `left`.
-
-    Takes person frames or their `blocking_frame`s (reused when one source is linked to many).
-    """
-    a = left if "k_id" in left.columns else blocking_frame(left)
-    if right is None:
-        # Linking the frame with itself keeps the asymmetric county rule symmetric.
-        pairs = _indexer().index(a, a)
-        keep = pairs.get_level_values(0) < pairs.get_level_values(1)
-        return pairs[keep]
-    b = right if "k_id" in right.columns else blocking_frame(right)
-    return _indexer().index(a, b)
+    """Candidate (left position, right position) pairs of person frames; `right=None` deduplicates `left`."""
+    keys = source_keys({"left": left} if right is None else {"left": left, "right": right})
+    return pairs_of(keys["left"], keys.get("right"))

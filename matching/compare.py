@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import recordlinkage as rl
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Levenshtein, Postfix
 from recordlinkage.base import BaseCompareFeature
 
 from matching import regions
+from matching.distinct import NOT_18, differing_characters, id_chars, id_codes, lengths
 
 NULL = -1
 # Each comparison is NULL where it does not apply, so its m and u are estimated
@@ -40,10 +41,11 @@ ADDRESS_SIMILAR = 0.75  # normalised Levenshtein similarity, and only with the s
 CHUNK = 1_000_000  # pairs compared at a time: bounds memory at ~1M-row scale
 
 
-def _digits(ids: pd.Series) -> np.ndarray:
-    """(n, 18) code points of 18-character numbers; shorter ones are zero rows."""
-    text = ids.fillna("").astype(str).to_numpy().astype("U18")
-    return text.view(np.uint32).reshape(len(text), 18)
+def _digits(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 18) character codes of 18-character numbers (other lengths: zero rows), and the lengths."""
+    text = ids.fillna("").astype(str).to_numpy(dtype=object)
+    length = lengths(text)
+    return id_chars(text, length), length
 
 
 class IdLevel(BaseCompareFeature):
@@ -51,6 +53,8 @@ class IdLevel(BaseCompareFeature):
 
     Equal numbers that two registry people share (重号, `id_shared`) are NULL too: the
     number says only "one of them", so name, birth and place must say which.
+    Numbers are compared as the integers of `distinct.id_codes`; the rare one
+    that is no 17 digits and a check character is compared as text.
     """
 
     def _compute_vectorized(
@@ -58,17 +62,28 @@ class IdLevel(BaseCompareFeature):
         id_l: pd.Series,
         st_l: pd.Series,
         sh_l: pd.Series,
+        head_l: pd.Series,
+        tail_l: pd.Series,
         id_r: pd.Series,
         st_r: pd.Series,
         sh_r: pd.Series,
+        head_r: pd.Series,
+        tail_r: pd.Series,
     ) -> np.ndarray:
-        diff = (_digits(id_l) != _digits(id_r)).sum(axis=1)
+        hl, tl, hr, tr = (s.to_numpy(dtype=np.int64) for s in (head_l, tail_l, head_r, tail_r))
+        coded = (hl >= 0) & (hr >= 0)
+        diff = np.zeros(len(hl), dtype=np.int64)
+        diff[coded] = differing_characters(hl[coded], tl[coded], hr[coded], tr[coded])
+        full = (hl != NOT_18) & (hr != NOT_18)
+        text = np.flatnonzero(full & ~coded)
+        if len(text):
+            (chars_l, _), (chars_r, _) = _digits(id_l.iloc[text]), _digits(id_r.iloc[text])
+            diff[text] = (chars_l != chars_r).sum(axis=1)
         out = np.full(len(diff), 3, dtype=np.int8)
         out[diff == 1] = 2
         upgraded = (st_l.to_numpy() == "upgraded") | (st_r.to_numpy() == "upgraded")
         out[(diff == 0) & upgraded] = 1
         out[(diff == 0) & ~upgraded] = 0
-        full = (id_l.str.len().to_numpy() == 18) & (id_r.str.len().to_numpy() == 18)
         out[~full] = NULL
         shared = sh_l.fillna(False).to_numpy(dtype=bool) | sh_r.fillna(False).to_numpy(dtype=bool)
         out[shared & (diff == 0)] = NULL
@@ -91,13 +106,35 @@ class NameLevel(BaseCompareFeature):
         return out
 
 
-def _birth_parts(
-    *cols: pd.Series,
-) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, pd.DatetimeIndex, pd.DatetimeIndex, np.ndarray, np.ndarray]:
-    lo_a, hi_a, lo_b, hi_b = (pd.DatetimeIndex(s) for s in cols)
-    known = ~(np.asarray(lo_a.isna()) | np.asarray(lo_b.isna()))
-    point = np.asarray((lo_a == hi_a) & (lo_b == hi_b))
-    return lo_a, hi_a, lo_b, hi_b, np.asarray(known), point
+def _dates(values: pd.Series) -> np.ndarray:
+    """datetime64[ns] values (numpy's NaT compares unequal to everything, as pandas' does)."""
+    if values.dtype == "datetime64[ns]":
+        return values.to_numpy()
+    return pd.DatetimeIndex(values).to_numpy()
+
+
+def _birth_parts(*cols: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    lo_a, hi_a, lo_b, hi_b = (_dates(s) for s in cols)
+    known = ~(np.isnat(lo_a) | np.isnat(lo_b))
+    point = (lo_a == hi_a) & (lo_b == hi_b)
+    return lo_a, hi_a, lo_b, hi_b, known, point
+
+
+def _calendar(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of datetime64[ns] values by integer arithmetic (Hinnant's civil_from_days).
+
+    pandas' .year/.month/.day and numpy's calendar units convert date by date;
+    this is a few array operations. NaT gives nonsense, for callers to mask.
+    """
+    z = dates.view(np.int64) // 86_400_000_000_000 + 719_468  # days since 0000-03-01
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1_460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (month <= 2), month, day
 
 
 class BirthLevel(BaseCompareFeature):
@@ -105,26 +142,24 @@ class BirthLevel(BaseCompareFeature):
 
     def _compute_vectorized(self, lo_l: pd.Series, hi_l: pd.Series, lo_r: pd.Series, hi_r: pd.Series) -> np.ndarray:
         lo_a, _, lo_b, _, known, point = _birth_parts(lo_l, hi_l, lo_r, hi_r)
-        same_parts = (
-            np.asarray(lo_a.year == lo_b.year, dtype=int)
-            + np.asarray(lo_a.month == lo_b.month, dtype=int)
-            + np.asarray(lo_a.day == lo_b.day, dtype=int)
-        )
+        same_parts = sum(
+            (a == b).astype(int) for a, b in zip(_calendar(lo_a), _calendar(lo_b), strict=True)
+        )  # NaT gives nonsense here, NULL below
         out = np.full(len(lo_a), 2, dtype=np.int8)
         out[same_parts == 2] = 1
-        out[np.asarray(lo_a == lo_b)] = 0
+        out[lo_a == lo_b] = 0
         out[~(known & point)] = NULL
         return out
 
 
-def _days(dates: pd.DatetimeIndex) -> np.ndarray:
+def _days(dates: np.ndarray) -> np.ndarray:
     """Days since 1970 as floats (NaN where unknown): arithmetic on them cannot overflow.
 
     A one-digit typo turns 1978 into 1678, a year from the edge of pandas'
     nanosecond range, where subtracting a timedelta raises OverflowError.
     """
-    days = dates.to_numpy().astype("datetime64[D]").astype("int64").astype(float)
-    days[np.asarray(dates.isna())] = np.nan
+    days = dates.astype("datetime64[D]").astype("int64").astype(float)
+    days[np.isnat(dates)] = np.nan
     return days
 
 
@@ -177,42 +212,94 @@ class AddressLevel(BaseCompareFeature):
         same = (a == b) & ~empty
         rest = np.flatnonzero(~same & ~empty)
         if len(rest):
-            sa, sb = a[rest].astype(str), b[rest].astype(str)
-            sim = process.cpdist(a[rest], b[rest], scorer=Levenshtein.normalized_similarity, workers=1)
+            ra, rb = a[rest], b[rest]
             nums = num_l.to_numpy(dtype=object)[rest]
-            same_numbers = (nums == num_r.to_numpy(dtype=object)[rest]) & (nums != "")  # 3组12号, not just 和湾村
-            out[rest[(sim >= ADDRESS_SIMILAR) & same_numbers]] = 2
-            short = np.minimum(np.char.str_len(sa), np.char.str_len(sb)) >= ADDRESS_MIN
-            tail = np.char.endswith(sa, sb) | np.char.endswith(sb, sa)
-            out[rest[short & tail]] = 1
+            same_numbers = np.flatnonzero((nums == num_r.to_numpy(dtype=object)[rest]) & (nums != ""))  # 3组12号
+            if len(same_numbers):
+                sim = process.cpdist(
+                    ra[same_numbers], rb[same_numbers], scorer=Levenshtein.normalized_similarity, workers=1
+                )
+                out[rest[same_numbers[sim >= ADDRESS_SIMILAR]]] = 2
+            out[rest[_tails(ra, rb)]] = 1
         out[same] = 0
         out[empty] = NULL
         return out
 
 
+def _tails(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mask: one address ends with the other, and the shorter has ADDRESS_MIN characters or more."""
+    if "\x00" in "".join(a) or "\x00" in "".join(b):  # numpy's fixed-width text drops trailing NULs: keep its answer
+        sa, sb = a.astype(str), b.astype(str)
+        short = np.minimum(np.char.str_len(sa), np.char.str_len(sb)) >= ADDRESS_MIN
+        return np.asarray(short & (np.char.endswith(sa, sb) | np.char.endswith(sb, sa)))
+    shorter = np.minimum(lengths(a), lengths(b))
+    suffix = process.cpdist(a, b, scorer=Postfix.similarity, workers=1)  # characters the two end with in common
+    return np.asarray((shorter >= ADDRESS_MIN) & (suffix == shorter))
+
+
 def _with_shared(people: pd.DataFrame) -> pd.DataFrame:
-    """Frames built before 重号 marking (or by hand in tests) share no number."""
-    return people if "id_shared" in people.columns else people.assign(id_shared=False)
+    """Frames built before 重号 marking (or by hand in tests) share no number; numbers coded if they are not."""
+    if "id_shared" not in people.columns:
+        people = people.assign(id_shared=False)
+    if "id_head" not in people.columns:
+        text = people["id_number"].fillna("").astype(str).to_numpy(dtype=object)
+        length = lengths(text)
+        head, tail = id_codes(id_chars(text, length), length)
+        people = people.assign(id_head=head, id_tail=tail)
+    return people
+
+
+# label, feature, columns read on each side
+_FEATURES: tuple[tuple[str, type[BaseCompareFeature], tuple[str, ...]], ...] = (
+    ("id", IdLevel, ("id_number", "id_status", "id_shared", "id_head", "id_tail")),
+    ("name", NameLevel, ("name_norm", "name_sound")),
+    ("birth", BirthLevel, ("birth_lo", "birth_hi")),
+    ("age", AgeLevel, ("birth_lo", "birth_hi")),
+    ("sex", SexLevel, ("sex",)),
+    ("region", RegionLevel, ("region_num",)),
+    ("town", TownLevel, ("region_num",)),
+    ("address", AddressLevel, ("address_norm", "address_digits")),
+)
 
 
 def _comparer() -> rl.Compare:
+    """The features as a `recordlinkage.Compare` (what `compare` computes, for use with recordlinkage)."""
     cmp = rl.Compare()
-    cmp.add(IdLevel(["id_number", "id_status", "id_shared"], ["id_number", "id_status", "id_shared"], label="id"))
-    cmp.add(NameLevel(["name_norm", "name_sound"], ["name_norm", "name_sound"], label="name"))
-    cmp.add(BirthLevel(["birth_lo", "birth_hi"], ["birth_lo", "birth_hi"], label="birth"))
-    cmp.add(AgeLevel(["birth_lo", "birth_hi"], ["birth_lo", "birth_hi"], label="age"))
-    cmp.add(SexLevel("sex", "sex", label="sex"))
-    cmp.add(RegionLevel("region_num", "region_num", label="region"))
-    cmp.add(TownLevel("region_num", "region_num", label="town"))
-    cmp.add(AddressLevel(["address_norm", "address_digits"], ["address_norm", "address_digits"], label="address"))
+    for label, feature, cols in _FEATURES:
+        columns = list(cols) if len(cols) > 1 else cols[0]
+        cmp.add(feature(columns, columns, label=label))
     return cmp
 
 
+def _side(people: pd.DataFrame, positions: np.ndarray, columns: set[str]) -> dict[str, pd.Series]:
+    """The pairs' values of each column (numpy columns taken as arrays: pandas' take costs more here)."""
+    out = {}
+    for c in columns:
+        col = people[c]
+        if isinstance(col.dtype, np.dtype):
+            out[c] = pd.Series(col.to_numpy()[positions], dtype=col.dtype)
+        else:
+            out[c] = col.iloc[positions].reset_index(drop=True)
+    return out
+
+
 def compare(pairs: pd.MultiIndex, left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """Level per field (int8) for each pair, computed in chunks."""
+    """Level per field (int8) for each pair, computed in chunks.
+
+    The features are recordlinkage compare features, called here on the pairs'
+    columns taken by position: `rl.Compare` would index every column by label
+    and assemble a frame per feature, which costs more than the comparisons.
+    """
     left, right = _with_shared(left), _with_shared(right)
     if len(pairs) == 0:
         return pd.DataFrame({f: pd.Series(dtype=np.int8) for f in FIELDS}, index=pairs)
-    cmp = _comparer()
-    chunks = [cmp.compute(pairs[i : i + CHUNK], left, right) for i in range(0, len(pairs), CHUNK)]
-    return pd.concat(chunks).astype(np.int8)
+    pos_l = left.index.get_indexer(pairs.get_level_values(0))
+    pos_r = right.index.get_indexer(pairs.get_level_values(1))
+    columns = {c for _, _, cols in _FEATURES for c in cols}
+    out = {label: np.empty(len(pairs), dtype=np.int8) for label, _, _ in _FEATURES}
+    for i in range(0, len(pairs), CHUNK):
+        a, b = _side(left, pos_l[i : i + CHUNK], columns), _side(right, pos_r[i : i + CHUNK], columns)
+        for label, feature, cols in _FEATURES:
+            levels = feature(list(cols), list(cols))._compute_vectorized(*(a[c] for c in cols), *(b[c] for c in cols))
+            out[label][i : i + CHUNK] = levels
+    return pd.DataFrame(out, index=pairs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import pandas as pd
@@ -83,12 +84,28 @@ def _char_sound(ch: str) -> str:
     return lazy_pinyin(ch, style=Style.NORMAL, errors=lambda c: c)[0]
 
 
+class _CharTable(dict[int, str]):
+    """A `str.translate` table that fills itself: code point → `fn(character)`, each computed once."""
+
+    def __init__(self, fn: Callable[[str], str]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, code: int) -> str:
+        self[code] = value = self.fn(chr(code))
+        return value
+
+
+_SIMPLIFIED = _CharTable(_char_simplified)
+_SPACED_SOUNDS = _CharTable(lambda ch: " " + _char_sound(ch))  # " ".join of the sounds, as one translate
+
+
 def normalise_name(raw: object) -> str:
     """NFKC, no spaces or minority-name separators, traditional → simplified."""
     if raw is None or (isinstance(raw, float) and raw != raw):
         return ""
     text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(raw)))
-    return "".join(_char_simplified(ch) for ch in text)
+    return text.translate(_SIMPLIFIED)
 
 
 def name_sound(norm: str) -> str:
@@ -101,7 +118,7 @@ def name_sound(norm: str) -> str:
     else:
         head = SURNAME_READINGS.get(norm[0]) or _char_sound(norm[0])
         rest = norm[1:]
-    return " ".join([head, *(_char_sound(ch) for ch in rest)])
+    return head + rest.translate(_SPACED_SOUNDS)
 
 
 def normalise_names(values: pd.Series) -> pd.DataFrame:

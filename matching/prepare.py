@@ -16,12 +16,13 @@ import pandas as pd
 
 from hecha import idnumber
 from hecha.contract import PERSON_COLUMNS
+from matching.distinct import ID_LENGTH, digits_value, id_chars, id_codes, lengths, per_distinct
 from matching.names import normalise_names
 from matching.regions import as_number, clean_codes
 
 USABLE = ("valid", "upgraded")  # statuses whose number is a real GB 11643 number
 PERSON_FRAME_COLUMNS = [
-    "row", "name", "name_norm", "name_sound", "id_number", "id_status", "id_key",
+    "row", "name", "name_norm", "name_sound", "id_number", "id_status", "id_key", "id_head", "id_tail",
     "birth_date", "birth_lo", "birth_hi", "age", "death_source", "sex", "region_code", "address_norm",
     "address_digits", "id_person", "id_shared",
 ]  # fmt: skip
@@ -50,17 +51,42 @@ def _days_before(dates: pd.Series, days: pd.Series) -> pd.Series:
     return pd.Series(np.where(inside, out, np.datetime64("NaT", "D")).astype("datetime64[ns]"), index=dates.index)
 
 
-def _births(ids: pd.Series, status: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _births(
+    ids: pd.Series, status: pd.Series, texts: np.ndarray, length: np.ndarray, chars: np.ndarray
+) -> tuple[pd.Series, pd.Series]:
     """Birth date and sex from usable numbers; the date alone from an invalid 18-digit one.
 
     A one-digit typo usually leaves the birth digits intact, so the date of an
     invalid number is still a good blocking key (compared, never trusted alone).
+    Dates are parsed once per distinct YYYYMMDD; text that is not eight ASCII
+    digits (and sex from a number of another length) takes pandas' own path.
     """
-    usable = status.isin(USABLE)
-    born = _ymd(ids.where(ids.str.len() == 18).str[6:14])
-    sex_digit = pd.to_numeric(ids.where(usable).str[16], errors="coerce")
-    sex = pd.Series(np.where(sex_digit % 2 == 1, "M", "F"), index=ids.index).where(sex_digit.notna())
-    return born, sex
+    usable = status.isin(USABLE).to_numpy()
+    full = length == ID_LENGTH
+    ymd, all_digits = digits_value(chars[:, 6:14])
+    born = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
+    fast = full & all_digits
+    if fast.any():
+        codes, days = pd.factorize(ymd[fast])
+        born[fast] = _ymd(pd.Series([f"{d:08d}" for d in days], dtype=object)).to_numpy()[codes]
+    slow = full & ~all_digits
+    if slow.any():
+        born[slow] = _ymd(pd.Series(texts[slow], dtype=object).str[6:14]).to_numpy()
+    sex_digit = np.full(len(ids), np.nan)
+    digit16 = chars[:, 16] - ord("0")
+    fast = usable & full & (digit16 >= 0) & (digit16 <= 9)
+    sex_digit[fast] = digit16[fast]
+    slow = usable & ~fast
+    if slow.any():
+        sex_digit[slow] = pd.to_numeric(pd.Series(texts[slow], dtype=object).str[16], errors="coerce").to_numpy(float)
+    sex_digit_s = pd.Series(sex_digit, index=ids.index)
+    sex = pd.Series(np.where(sex_digit_s % 2 == 1, "M", "F"), index=ids.index).where(sex_digit_s.notna())
+    return pd.Series(born, index=ids.index), sex
+
+
+def _address_form(text: pd.Series) -> pd.Series:
+    raw = text.astype("object").where(text.notna(), "").astype(str)
+    return raw.map(lambda a: _ADDRESS_NOISE.sub("", unicodedata.normalize("NFKC", a)))
 
 
 def normalise_addresses(text: pd.Series) -> pd.Series:
@@ -68,10 +94,12 @@ def normalise_addresses(text: pd.Series) -> pd.Series:
 
     Normalised once per distinct address (a village has few hundred).
     """
-    raw = text.astype("object").where(text.notna(), "").astype(str)
-    uniq = pd.unique(raw)
-    norm = {a: _ADDRESS_NOISE.sub("", unicodedata.normalize("NFKC", a)) for a in uniq}
-    return raw.map(norm)
+    return per_distinct(text, _address_form)
+
+
+def _house_numbers(address: pd.Series) -> pd.Series:
+    """The digit groups of a normalised address (3组12号 → "3 12")."""
+    return address.str.replace(r"\D+", " ", regex=True).str.strip()
 
 
 def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataFrame:
@@ -83,7 +111,17 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
     def col(name: str) -> pd.Series:
         if name in frame.columns:
             return frame[name].reset_index(drop=True)
-        return pd.Series([pd.NA] * n, index=idx, dtype="object")
+        return pd.Series(np.full(n, pd.NA, dtype=object), index=idx, dtype="object")
+
+    def numbers(name: str) -> pd.Series:  # what to_numeric makes of an absent column, without parsing it
+        if name in frame.columns or not n:
+            return pd.to_numeric(col(name), errors="coerce")
+        return pd.Series(np.full(n, np.nan), index=idx)
+
+    def dates(name: str) -> pd.Series:
+        if name in frame.columns or not n:
+            return pd.to_datetime(col(name), errors="coerce")
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), index=idx)
 
     ids = col(id_col).fillna("").astype(str)
     status_col = f"{id_col}_status"
@@ -94,21 +132,25 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
         ids, status = norm["id_number"].astype(str), norm["status"].astype(str)
 
     names = normalise_names(col(name_col))
-    id_birth, id_sex = _births(ids, status)
-    given_birth = pd.to_datetime(col("birth_date"), errors="coerce")
+    texts = ids.to_numpy(dtype=object)
+    length = lengths(texts)
+    chars = id_chars(texts, length)
+    id_birth, id_sex = _births(ids, status, texts, length, chars)
+    id_head, id_tail = id_codes(chars, length)
+    given_birth = dates("birth_date")
     usable = status.isin(USABLE)
     birth = id_birth.where(usable, given_birth.fillna(id_birth))
 
     # Age only (cremation records): born between (death - age - 1y, death - age].
-    age = pd.to_numeric(col("age"), errors="coerce")
-    death = pd.to_datetime(col("death_date"), errors="coerce")
+    age = numbers("age")
+    death = dates("death_date")
     age_days = (age.where(np.isfinite(age)).fillna(0) * 365.2425).round()
     from_age = birth.isna() & age.notna() & death.notna()
     birth_hi = birth.where(~from_age, _days_before(death, age_days))
     birth_lo = birth.where(~from_age, _days_before(death, age_days + 366))
 
     sex = id_sex.where(usable & id_sex.notna(), col("sex").where(col("sex").isin(["M", "F"])))
-    region = clean_codes(col("region_code"))
+    region = per_distinct(col("region_code"), clean_codes)
     address = normalise_addresses(col("address"))
     out = pd.DataFrame(
         {
@@ -119,6 +161,8 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
             "id_number": ids.to_numpy(),
             "id_status": status.to_numpy(),
             "id_key": ids.where(ids != "").to_numpy(),
+            "id_head": id_head,  # the number as integers (distinct.id_codes), for comparing digits
+            "id_tail": id_tail,
             "birth_date": birth.to_numpy(),
             "birth_lo": birth_lo.to_numpy(),
             "birth_hi": birth_hi.to_numpy(),
@@ -128,16 +172,20 @@ def person_frame(frame: pd.DataFrame, source: str, county: str = "") -> pd.DataF
             "region_code": region.to_numpy(),
             # home address (roll, household registry, deaths); a property's 坐落 is not where its owner lives
             "address_norm": address.to_numpy(),
-            "address_digits": address.str.replace(r"\D+", " ", regex=True).str.strip().to_numpy(),
+            "address_digits": per_distinct(address, _house_numbers).to_numpy(),
         },
         index=idx,
     )
     # who the number says this is: the usable number, "" without one (a 重号 marks it, see mark_shared)
     out["id_person"] = out["id_number"].where(out["id_status"].isin(USABLE), "")
     out["id_shared"] = False
-    out["region_num"] = as_number(out["region_code"])
-    out["county"] = out["region_code"].str[:6].fillna(county or "")
+    out["region_num"] = per_distinct(out["region_code"], _region_number).to_numpy()
+    out["county"] = per_distinct(out["region_code"], lambda codes: codes.str[:6].fillna(county or "")).to_numpy()
     return out
+
+
+def _region_number(codes: pd.Series) -> pd.Series:
+    return pd.Series(as_number(codes), index=codes.index)
 
 
 def mark_shared(frames: dict[str, pd.DataFrame], keys: pd.Series) -> dict[str, pd.DataFrame]:

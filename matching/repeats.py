@@ -14,6 +14,9 @@ alone never makes two people one.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from hecha.index import REPEAT_COLUMNS as INDEX_REPEAT_COLUMNS
@@ -24,22 +27,21 @@ USABLE = ("valid", "upgraded")
 REPEAT_COLUMNS = [c for c in INDEX_REPEAT_COLUMNS if c != "person_id"]  # person_id is added by linkage
 
 
-def _same(a: pd.Series, b: pd.Series) -> bool:
-    """Two registry rows of one number describe one person (unknown fields do not disagree)."""
-    if a["name_norm"] != b["name_norm"] and a["name_sound"] != b["name_sound"]:
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Two registry rows of one number describe one person (unknown fields do not disagree).
+
+    A row is (name_norm, name_sound, birth_date, sex).
+    """
+    if a[0] != b[0] and a[1] != b[1]:
         return False
-    for col in ("birth_date", "sex"):
-        x, y = a.get(col), b.get(col)
-        if not (pd.isna(x) or pd.isna(y)) and x != y:
-            return False
-    return True
+    return all(pd.isna(x) or pd.isna(y) or x == y for x, y in zip(a[2:], b[2:], strict=True))
 
 
-def _persons(rows: pd.DataFrame) -> list[int]:
+def _persons(rows: list[tuple[Any, ...]]) -> list[int]:
     """Person number (0, 1, ...) per row of one identity number, in row order."""
     person: list[int] = []
-    firsts: list[pd.Series] = []
-    for _, r in rows.iterrows():
+    firsts: list[tuple[Any, ...]] = []
+    for r in rows:
         for k, first in enumerate(firsts):
             if _same(first, r):
                 person.append(k)
@@ -48,6 +50,16 @@ def _persons(rows: pd.DataFrame) -> list[int]:
             firsts.append(r)
             person.append(len(firsts) - 1)
     return person
+
+
+def _numbered(ids: np.ndarray, rows: list[tuple[Any, ...]]) -> list[int]:
+    """`_persons` of each run of one number (ids sorted), concatenated: a plain loop, no frame per number."""
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, dtype=np.int64)
+    ends = np.r_[starts[1:], len(ids)]
+    out: list[int] = []
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        out.extend(_persons(rows[a:b]))
+    return out
 
 
 def registry_repeats(registry: pd.DataFrame) -> pd.DataFrame:
@@ -69,26 +81,24 @@ def registry_repeats(registry: pd.DataFrame) -> pd.DataFrame:
     missing = pd.Series(pd.NA, index=rep.index, dtype="object")
     born = pd.to_datetime(rep["birth_date"], errors="coerce") if "birth_date" in rep else missing
     sex = rep["sex"].where(rep["sex"].isin(["M", "F"])) if "sex" in rep else missing
-    rep = rep.assign(birth_date=born, sex=sex)
-    parts = []
-    for number, rows in rep.sort_values("_row").groupby("id_number", sort=True):
-        person = _persons(rows)
-        kind = SHARED_NUMBER if max(person) > 0 else ONE_PERSON
-        parts.append(
-            pd.DataFrame(
-                {
-                    "id_number": number,
-                    "kind": kind,
-                    "person": person,
-                    "row": rows["_row"].astype(int).to_numpy(),
-                    "hukou_id": rows["hukou_id"].astype(str).to_numpy() if "hukou_id" in rows else "",
-                    "name": rows["name"].astype(str).to_numpy(),
-                    "name_norm": rows["name_norm"].to_numpy(),
-                    "birth_date": rows["birth_date"].to_numpy(),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)[REPEAT_COLUMNS]
+    rep = rep.assign(birth_date=born, sex=sex).sort_values(["id_number", "_row"], kind="stable")
+    number = rep["id_number"].to_numpy(dtype=object)
+    person = _numbered(
+        number, list(zip(rep["name_norm"], rep["name_sound"], rep["birth_date"], rep["sex"], strict=True))
+    )
+    kinds = pd.Series(person).groupby(number).transform("max").to_numpy() > 0
+    return pd.DataFrame(
+        {
+            "id_number": number,
+            "kind": np.where(kinds, SHARED_NUMBER, ONE_PERSON).astype(object),
+            "person": np.asarray(person, dtype=np.int64),
+            "row": rep["_row"].astype(int).to_numpy(),
+            "hukou_id": rep["hukou_id"].astype(str).to_numpy() if "hukou_id" in rep else "",
+            "name": rep["name"].astype(str).to_numpy(),
+            "name_norm": rep["name_norm"].to_numpy(),
+            "birth_date": rep["birth_date"].to_numpy(),
+        }
+    )[REPEAT_COLUMNS]
 
 
 def person_keys(repeats: pd.DataFrame) -> pd.Series:

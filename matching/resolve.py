@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,13 +19,13 @@ from hecha.dataset import Dataset
 from hecha.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
 from hecha.policy import LinkagePolicy
 from hecha.progress import Step, no_progress
-from matching.blocking import blocking_frame, candidate_pairs
+from matching.blocking import pairs_of, source_keys
 from matching.classify import FellegiSunter
 from matching.cluster import person_ids, select_links, union
 from matching.compare import LEVELS, compare
-from matching.evidence import FUZZY_FREE, agreement, evidence_zh
+from matching.evidence import FUZZY_FREE, link_facts, sentences
 from matching.prepare import USABLE, mark_shared, person_frame
-from matching.repeats import REPEAT_COLUMNS, base_number, person_keys, registry_repeats
+from matching.repeats import REPEAT_COLUMNS, person_keys, registry_repeats
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +80,13 @@ def _todo(frames: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
     return [(a, b) for a, b in LINK_PAIRS if a in frames and b in frames and len(frames[a]) and len(frames[b])]
 
 
-def block_all(frames: dict[str, pd.DataFrame]) -> dict[tuple[str, str], pd.MultiIndex]:
-    """Candidate pairs of every present source pair."""
-    todo = _todo(frames)
-    keyed = {s: blocking_frame(frames[s]) for s in {x for pair in todo for x in pair}}
-    return {(a, b): candidate_pairs(keyed[a]) if a == b else candidate_pairs(keyed[a], keyed[b]) for a, b in todo}
+def block_all(
+    frames: dict[str, pd.DataFrame], todo: list[tuple[str, str]] | None = None
+) -> dict[tuple[str, str], pd.MultiIndex]:
+    """Candidate pairs of every present source pair (or of the pairs in `todo`)."""
+    todo = _todo(frames) if todo is None else todo
+    keys = source_keys({s: frames[s] for s in dict.fromkeys(x for pair in todo for x in pair)})
+    return {(a, b): pairs_of(keys[a]) if a == b else pairs_of(keys[a], keys[b]) for a, b in todo}
 
 
 def compare_all(
@@ -145,21 +146,23 @@ def _all_records(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[st
 def _links_table(links: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     if links.empty:
         return pd.DataFrame(columns=LINK_COLUMNS)
-    cols = ["row", "name", "id_status", "age", "birth_lo", "birth_hi", "death_source"]
-    left: list[dict[str, Any]] = records[cols].iloc[links["node_l"].to_numpy()].to_dict("records")  # type: ignore[assignment]
-    right: list[dict[str, Any]] = records[cols].iloc[links["node_r"].to_numpy()].to_dict("records")  # type: ignore[assignment]
-    fields = list(LEVELS)
-    agreements = [agreement(dict(zip(fields, lv, strict=True))) for lv in links[fields].itertuples(index=False)]
+    cols = ["name", "id_status", "age", "birth_lo", "birth_hi", "death_source"]
+    node_l, node_r = links["node_l"].to_numpy(), links["node_r"].to_numpy()
+    left = {c: records[c].to_numpy()[node_l] for c in cols}
+    right = {c: records[c].to_numpy()[node_r] for c in cols}
+    agreements, evidence = sentences(links, link_facts(links, left, right))
+    rows = records["row"].to_numpy()
+    fuzzy_free = [LEVELS["id"].index(level) for level in FUZZY_FREE]
     return pd.DataFrame(
         {
             "source_l": links["source_l"].to_numpy(),
-            "row_l": [int(r["row"]) for r in left],
+            "row_l": rows[node_l].astype(int).tolist(),
             "source_r": links["source_r"].to_numpy(),
-            "row_r": [int(r["row"]) for r in right],
+            "row_r": rows[node_r].astype(int).tolist(),
             "probability": links["probability"].to_numpy(dtype=float),
-            "fuzzy": [a["id"] not in FUZZY_FREE for a in agreements],
+            "fuzzy": ~np.isin(links["id"].to_numpy(), fuzzy_free),
             "agreement": agreements,
-            "evidence_zh": [evidence_zh(a, lt, rt) for a, lt, rt in zip(agreements, left, right, strict=True)],
+            "evidence_zh": evidence,
         },
         columns=LINK_COLUMNS,
     )
@@ -172,20 +175,23 @@ def build_index(frames: dict[str, pd.DataFrame], scored: pd.DataFrame, candidate
     usable = records["usable_id"].to_numpy()
     links = scored.iloc[0:0]
     if not scored.empty:
-        node_l = scored["source_l"].map(offsets).to_numpy() + scored["pos_l"].to_numpy()
-        node_r = scored["source_r"].map(offsets).to_numpy() + scored["pos_r"].to_numpy()
-        nodes = scored.assign(node_l=node_l, node_r=node_r, idk_l=usable[node_l], idk_r=usable[node_r])
+        accepted = scored[scored["probability"] >= scored["threshold"]]  # select_links' first step, on fewer rows
+        node_l = accepted["source_l"].map(offsets).to_numpy() + accepted["pos_l"].to_numpy()
+        node_r = accepted["source_r"].map(offsets).to_numpy() + accepted["pos_r"].to_numpy()
+        nodes = accepted.assign(node_l=node_l, node_r=node_r, idk_l=usable[node_l], idk_r=usable[node_r])
         links = select_links(nodes, margin)
     cluster, used = union(len(records), links, usable)
     links = links[used]
-    records["person_id"], resolved = person_ids(records, cluster)
-    records["id_resolved"] = resolved.map(base_number)
+    records["person_id"], records["id_resolved"] = person_ids(records, cluster)
     best = pd.Series(dtype=float)
     if not links.empty:
         ends = pd.concat([links[["node_l", "probability"]].set_axis(["node", "p"], axis=1),
                           links[["node_r", "probability"]].set_axis(["node", "p"], axis=1)])  # fmt: skip
         best = ends.groupby("node")["p"].max()
-    records["link_probability"] = pd.Series(np.arange(len(records))).map(best).fillna(1.0).to_numpy()
+    p = best.to_numpy()
+    attached = np.full(len(records), np.nan, dtype=p.dtype)
+    attached[best.index.to_numpy(dtype=np.int64)] = p
+    records["link_probability"] = np.where(np.isnan(attached), 1.0, attached).astype(p.dtype)
     link_table = _links_table(links, records)
     return PersonIndex(
         records=records[RECORD_COLUMNS].reset_index(drop=True),

@@ -96,3 +96,15 @@ def test_blocking_finds_the_hard_cases() -> None:
     )
     assert set(candidate_pairs(roll, registry)) == {(0, 0), (1, 1)}
     assert set(candidate_pairs(roll, deaths)) == {(2, 0)}
+
+
+def test_calendar_parts_equal_pandas() -> None:
+    """Year, month and day by integer arithmetic equal pandas' for dates across its whole range."""
+    from matching.compare import _calendar
+
+    rng = np.random.default_rng(2)
+    days = rng.integers(-106_000, 106_000, 20_000)  # 1679 … 2260
+    dates = pd.DatetimeIndex((days.astype("timedelta64[D]") + np.datetime64("1970-01-01")).astype("datetime64[ns]"))
+    dates = dates.append(pd.DatetimeIndex(["1900-02-28", "1900-03-01", "2000-02-29", "1969-12-31", "1970-01-01"]))
+    year, month, day = _calendar(dates.to_numpy())
+    assert (year == dates.year).all() and (month == dates.month).all() and (day == dates.day).all()
