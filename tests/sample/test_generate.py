@@ -134,7 +134,8 @@ def test_deterministic_per_seed(tmp_path: Path, october: Path) -> None:
 
 
 def test_month_over_month(october: Path, november: Path) -> None:
-    """November is October one month on: same people, most cases persist, a few are fixed."""
+    """November is October one month on: same people, most cases persist, a few are fixed, and the
+    only new cases are favour households enrolled in November (staggered: on no October roll)."""
     reg = [read_source(source_file(f, "household_registry")) for f in (october, november)]
     ids = [set(r["户号"]) for r in reg]
     assert len(ids[0] & ids[1]) >= 0.98 * len(ids[0])
@@ -142,8 +143,11 @@ def test_month_over_month(october: Path, november: Path) -> None:
         pd.read_csv(f / "_truth" / "findings.csv", dtype=str, keep_default_na=False) for f in (october, november)
     )
     keys = [set(zip(t["finding"], t["household_id"], t["id_number"], strict=True)) for t in (oct_truth, nov_truth)]
-    assert keys[1] <= keys[0]
-    assert 0.6 * len(keys[0]) <= len(keys[1]) < len(keys[0])
+    new = keys[1] - keys[0]
+    assert new and {k[0] for k in new} == {"FAVOUR_RISK"}
+    roll = read_source(source_file(october, "roll"))
+    assert not {k[1] for k in new} & set(roll["household_id" if "household_id" in roll else "家庭编号"])
+    assert 0.6 * len(keys[0]) <= len(keys[1] & keys[0]) < len(keys[0])
     fixed_dead = keys[0] - keys[1]
     dead_ids = {k[2] for k in fixed_dead if k[0] == "DECEASED_PAID"}
     assert dead_ids
