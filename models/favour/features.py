@@ -117,7 +117,7 @@ def _income_norm(
         stats = pd.DataFrame({"k": key, "b": bucket, "y": income}).groupby(["k", "b"])["y"].agg(["median", "count"])
         table = stats["median"].where(stats["count"] >= min_n).unstack("b").reindex(columns=[0, 1, 2])
         table = table.ffill(axis=1).cummax(axis=1)
-        rows = table.index.get_indexer(key)
+        rows = table.index.get_indexer(pd.Index(key))
         cells = table.to_numpy(dtype=float)[np.maximum(rows, 0), bucket.to_numpy(dtype=np.int64)]
         looked = pd.Series(np.where(rows >= 0, cells, np.nan), index=income.index)
         take = out.isna() & looked.notna()
