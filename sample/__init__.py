@@ -36,7 +36,7 @@ Columns beyond the contract (ignored by ingestion unless used): household_regist
 standards ``area``/城乡 (urban/rural tekun rows, 1260 and 750 a month).
 """
 
-from sample.generate import build_county, generate_county
+from sample.generate import build_county, generate_county, generate_months
 from sample.population import Villages
 
-__all__ = ["Villages", "build_county", "generate_county"]
+__all__ = ["Villages", "build_county", "generate_county", "generate_months"]
