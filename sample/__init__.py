@@ -22,21 +22,19 @@ corrected, the old person enrolled, the kin filed), about 10% of other cases are
 at a random later month, MISSED_DIBAO and FAVOUR_RISK persist. The truth of a month
 lists exactly the plants not yet fixed. A new cycle (next October) is a new county.
 
-Villages as they are (`Villages`; the default is a realistic mix, `Villages.plain()` the county
-the generator made before): `clans` makes a share of rural villages single-clan (one to three
-surnames on 75–92% of the hukou; spouses keep their own; default a third), `splits` gives a share
-of rural hukou a grown son with his own hukou at the parents' address, dated at his 22nd–30th year
-(so mostly long ago; default 15%), `staggered_favour` enrols the planted favour clusters in months
-1, 2 and 3 of the cycle (a household enrolled after a month is on neither that month's roll nor its
-truth), and `favour_share` makes the number of favour-based households grow with the county (0.5%
-of hukou, in clusters of at most 12).
+Villages as they are (`Villages`, off by default so the other tests keep their county):
+`clans` makes a share of rural villages single-clan (one to three surnames on 75–92% of the
+hukou; spouses keep their own), `splits` gives a share of rural hukou a grown son with his own
+hukou at the parents' address, dated at his 22nd–30th year (so mostly long ago), and
+`staggered_favour` enrols the planted favour clusters in months 1, 2 and 3 of the cycle (a
+household enrolled after a month is on neither that month's roll nor its truth).
 
 Columns beyond the contract (ignored by ingestion unless used): household_registry
 ``established_date``/立户日期 (hukou creation, shows 分户), cadres ``phone``/联系电话,
 standards ``area``/城乡 (urban/rural tekun rows, 1260 and 750 a month).
 """
 
-from sample.generate import build_county, generate_county, generate_months
+from sample.generate import build_county, generate_county
 from sample.population import Villages
 
-__all__ = ["Villages", "build_county", "generate_county", "generate_months"]
+__all__ = ["Villages", "build_county", "generate_county"]

@@ -7,11 +7,7 @@ import pandas as pd
 
 from sample import calendar as cal
 from sample.planter import Planter, add_poverty, dibao_program, hid_of
-from sample.population import FAVOUR_CLUSTER
 from sample.world import DAY, cell
-
-# The ways a favour-based household is made, in the order a cluster uses them (then again).
-KINDS = ("split_burst", "cadre_phone", "split_burst", "handler_kin", "cadre_kin_split")
 
 
 def _split(pl: Planter, origin: int, movers: list[int], months_ago: float) -> int:
@@ -41,16 +37,9 @@ def plant_favour(pl: Planter) -> None:
     couple of genuine households then, so the burst alone does not separate them."""
     w, p, rng = pl.w, pl.w.people, pl.rng
     villages = w.geo.index[~w.geo["urban"]].to_numpy()
-    total = round(w.villages.favour_share * w.households)  # 0: the fixed few clusters
     # Enrolled through the cycle, there is at least one cluster for each of the first three months.
-    n_villages = max(3 if w.villages.staggered_favour else 2, len(w.geo) // 12, -(-total // FAVOUR_CLUSTER))
-    per_village = round(total / min(n_villages, len(villages)))
-    # A cluster splits grown children off their parents' hukou: only a village with enough of them
-    # can hold one (in a small county some villages have four or five).
-    grown = p["age"].between(20, 50) & p["relation"].isin(["子", "女"]) & (p["hsize_now"] >= 3)
-    can = grown.groupby(p["hh"].map(w.hh["village_idx"])).sum().reindex(villages, fill_value=0)
-    roomy = villages[can.to_numpy() > max(5, min(per_village, FAVOUR_CLUSTER))]
-    picked = [int(v) for v in rng.permutation(roomy if len(roomy) >= n_villages else villages)[:n_villages]]
+    n_villages = max(3 if w.villages.staggered_favour else 2, len(w.geo) // 12)
+    picked = [int(v) for v in rng.permutation(villages)[:n_villages]]
     fav_rows = []
     for i, v in enumerate(sorted(picked)):
         geo = w.geo.loc[v]
@@ -58,8 +47,9 @@ def plant_favour(pl: Planter) -> None:
         handler = int(w.handlers.loc[w.handlers["town"] == geo["town"], "pid"].iloc[0])
         cadres = w.cadres[w.cadres["region_code"] == geo["region_code"]]["pid"].tolist()
         in_village = p["hh"].isin(w.hh.index[w.hh["village_idx"] == v])
-        size = max(int(rng.integers(3, 6)), min(per_village, FAVOUR_CLUSTER))
-        kinds = [KINDS[j % len(KINDS)] for j in range(size)]
+        kinds = ["split_burst", "cadre_phone", "split_burst", "handler_kin", "cadre_kin_split"][
+            : int(rng.integers(3, 6))
+        ]
         for kind in kinds:
             enrolled = w.anchor - int(rng.integers(8, 85)) * DAY
             if later:  # enrolled during that month: on its roll and the next ones, not before
@@ -123,8 +113,7 @@ def plant_favour(pl: Planter) -> None:
                 add_poverty(pl, int(h), "边缘易致贫户", float(np.round(rng.uniform(1500, 3000), -1)))
             pl.truth_row(k, "FAVOUR_RISK", hid, None, program, kind)
             fav_rows.append({"household_id": hid, "village": geo["village"], "kind": kind})
-        # genuine households, same handler, same weeks: about one for every two favour ones
-        for pid in pl.free_people(in_village & (p["age"] >= 65), max(2, len(kinds) // 2)):
+        for pid in pl.free_people(in_village & (p["age"] >= 65), 2):  # genuine households, same handler, same weeks
             h = int(cell(p, pid, "hh"))
             hid = pl.add_unit(
                 h, dibao_program(w, h), plant=-1, enrolled=w.anchor - int(rng.integers(8, 85)) * DAY, handler=handler

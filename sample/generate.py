@@ -57,33 +57,7 @@ def generate_county(
     """Write every source and `_truth/` into root/<county>/<period>/ and return that folder."""
     began = time.perf_counter()
     world, snap = build_county(county, period, households, seed, villages)
-    folder = _write_month(Path(root), world, snap, period, seed, noise)
-    log.info("generated %s %s: %d people in %.1fs", county, period, len(world.people), time.perf_counter() - began)
-    return folder
-
-
-def generate_months(
-    root: Path,
-    county: str,
-    periods: list[str],
-    households: int,
-    seed: int,
-    *,
-    noise: float = 1.0,
-    villages: Villages | None = None,
-) -> list[Path]:
-    """Several months of one cycle, the same files as `generate_county` month by month, the world built once."""
-    anchors = {cal.anchor_of(p) for p in periods}
-    if len(anchors) != 1:
-        raise ValueError(f"同一周期（同一个十月起）的月份 months of one cycle only: {periods}")
-    world, _ = build_county(county, periods[0], households, seed, villages)
-    return [_write_month(Path(root), world, build_snapshot(world, p), p, seed, noise) for p in periods]
-
-
-def _write_month(root: Path, world: World, snap: Snapshot, period: str, seed: int, noise: float) -> Path:
-    """The month's sources (with noise, in their formats) and its `_truth/` under root/<county>/<period>/."""
-    county = world.county
-    folder = root / county / period
+    folder = Path(root) / county / period
     folder.mkdir(parents=True, exist_ok=True)
     protected = set(snap.decoys["pid"].astype(int).tolist())
     month = cal.month_index(period)
@@ -102,6 +76,7 @@ def _write_month(root: Path, world: World, snap: Snapshot, period: str, seed: in
             records.append(pd.DataFrame({"source": source, "row": frame.index + 2, "person_key": ids}))
         rows_of[source] = frame
     _write_truth(folder / "_truth", snap, records, rows_of, world)
+    log.info("generated %s %s: %d people in %.1fs", county, period, len(world.people), time.perf_counter() - began)
     return folder
 
 

@@ -20,36 +20,17 @@ DAY = np.timedelta64(1, "D")
 
 @dataclass(frozen=True)
 class Villages:
-    """Villages as they are: the generator's default is a realistic mix; `Villages.plain()` the old county.
+    """Villages as they are (all off by default: the county the other tests were written on).
 
     clans: share of rural villages that are single-clan (a few surnames cover most hukou);
     splits: share of rural hukou whose grown son has his own hukou at the parents' address (分户);
     staggered_favour: favour-based households keep being enrolled through the cycle (a third of
-    the planted villages one month later, a third two months later) instead of all before month 1;
-    favour_share: favour-based households as a share of the county's hukou, so that a larger
-    county has more of them, as it has more of every other planted case (0: a fixed two or three
-    clusters of 3–5, whatever the size). A cluster is at most `FAVOUR_CLUSTER` households, so a
-    larger county has more favour villages, not bigger bursts.
-
-    The default (a third of rural villages single-clan, 15% ordinary 分户, staggered favour, 0.5% of
-    hukou favour-based) is what the favour model must hold up in. 0.5% of hukou is about 4% of roll
-    households: several times what audits report, chosen so that a county of 10,000–15,000
-    households has 20 or more favour households to find each month (a ranking measured on five
-    cannot tell 0.8 from 1.0); at lower prevalence the list's precision is lower.
+    the planted villages one month later, a third two months later) instead of all before month 1.
     """
 
-    clans: float = 1 / 3
-    splits: float = 0.15
-    staggered_favour: bool = True
-    favour_share: float = 0.005
-
-    @classmethod
-    def plain(cls) -> Villages:
-        """The county the generator made before villages were realistic: mixed surnames, no ordinary 分户."""
-        return cls(clans=0.0, splits=0.0, staggered_favour=False, favour_share=0.0)
-
-
-FAVOUR_CLUSTER = 12  # households one handler enrols for favour in one village in one burst, at most
+    clans: float = 0.0
+    splits: float = 0.0
+    staggered_favour: bool = False
 
 
 _SIZE_P = np.array([0.14, 0.27, 0.24, 0.18, 0.11, 0.06])
@@ -196,7 +177,6 @@ def clan_villages(
     chosen = rural[rng.random(len(rural)) < share]
     han = ~people["name"].str.contains("·", regex=False)
     line = people["relation"].isin(FAMILY_LINE) & han
-    clan_of: dict[int, str] = {}  # hukou -> the clan surname its family line takes
     for v in chosen.tolist():
         clans, shares = names.clan_surnames(rng)
         geo.at[v, "clan"] = "".join(clans)
@@ -204,10 +184,10 @@ def clan_villages(
         u = rng.random(len(hukous))
         edges = np.cumsum(shares)
         pick = np.searchsorted(edges, u, side="right")  # len(clans) = keeps its own surname
-        clan_of |= {int(h): clans[k] for h, k in zip(hukous.tolist(), pick.tolist(), strict=True) if k < len(clans)}
-    surname = people["hh"].map(clan_of)
-    rows = line & surname.notna()
-    people.loc[rows, "name"] = surname[rows] + people.loc[rows, "name"].str[1:]
+        for h, k in zip(hukous.tolist(), pick.tolist(), strict=True):
+            if k < len(clans):
+                rows = people.index[(people["hh"] == h) & line]
+                people.loc[rows, "name"] = clans[k] + people.loc[rows, "name"].str[1:]
 
 
 def adult_splits(

@@ -276,7 +276,7 @@ def _poverty(world: World, rng: np.random.Generator) -> None:
 
 def build_world(county: str, anchor_period: str, households: int, seed: int, villages: Villages | None = None) -> World:
     """The clean anchor-month county (plants and decoys are added by plants.plant_all); `villages`
-    sets its single-clan villages and ordinary 分户 (population.Villages: a realistic mix by default)."""
+    adds single-clan villages and ordinary 分户 (population.Villages; none by default)."""
     v = villages or Villages()
     anchor = cal.first_day(anchor_period)
     geo = geography(rng_for(seed, 1), county, households)

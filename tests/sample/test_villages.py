@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from sample import Villages, build_county
 from sample.world import build_world
@@ -18,7 +17,7 @@ def _heads(snap_frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def test_clan_villages_are_dominated_by_a_few_surnames() -> None:
-    world, snap = build_county("429006", "2026-10", HH, SEED, Villages(clans=1.0, splits=0.0))
+    world, snap = build_county("429006", "2026-10", HH, SEED, Villages(clans=1.0))
     heads = _heads(snap.frames)
     han = heads[~heads["name"].str.contains("·", regex=False)]
     rural = set(world.geo.loc[~world.geo["urban"], "region_code"])
@@ -30,7 +29,7 @@ def test_clan_villages_are_dominated_by_a_few_surnames() -> None:
     assert len(top3) > 3 and (top3 >= 0.6).all()
     assert (world.geo.loc[~world.geo["urban"], "clan"].str.len() >= 1).all()
     # the same county without clans: its villages are mixed
-    _, plain = build_county("429006", "2026-10", HH, SEED, Villages.plain())
+    _, plain = build_county("429006", "2026-10", HH, SEED)
     ph = _heads(plain.frames)
     mixed = (
         ph[ph["region_code"].isin(rural)]
@@ -42,8 +41,8 @@ def test_clan_villages_are_dominated_by_a_few_surnames() -> None:
 
 def test_ordinary_splits_share_the_address_and_are_mostly_old() -> None:
     anchor = "2026-10"
-    plain = build_world("429006", anchor, HH, SEED, Villages.plain())
-    world = build_world("429006", anchor, HH, SEED, Villages(clans=0.0, splits=0.5))
+    plain = build_world("429006", anchor, HH, SEED)
+    world = build_world("429006", anchor, HH, SEED, Villages(splits=0.5))
     new = world.hh.loc[world.hh.index >= len(plain.hh)]
     assert len(new) > 10 and (new["size"] == 1).all()
     heads = world.people[world.people["hh"].isin(new.index)]
@@ -59,7 +58,7 @@ def test_ordinary_splits_share_the_address_and_are_mostly_old() -> None:
 
 
 def test_staggered_favour_households_arrive_later_in_the_cycle() -> None:
-    v = Villages()  # the default staggers them
+    v = Villages(staggered_favour=True)
     _, oct_ = build_county("429006", "2026-10", HH, SEED, v)
     _, dec = build_county("429006", "2026-12", HH, SEED, v)
     first, third = set(oct_.favour["household_id"]), set(dec.favour["household_id"])
@@ -69,26 +68,3 @@ def test_staggered_favour_households_arrive_later_in_the_cycle() -> None:
     assert late <= set(dec.frames["roll"]["household_id"])
     fav_truth = set(oct_.truth.loc[oct_.truth["finding"] == "FAVOUR_RISK", "household_id"])
     assert fav_truth == first
-
-
-def test_the_default_county_is_a_realistic_mix() -> None:
-    """Without `villages` the generator makes some single-clan villages and ordinary 分户."""
-    world = build_world("429006", "2026-10", HH, SEED)
-    rural = world.geo[~world.geo["urban"]]
-    clan = rural["clan"].str.len() > 0
-    assert 0 < clan.sum() < len(rural)  # some villages single-clan, not all
-    plain = build_world("429006", "2026-10", HH, SEED, Villages.plain())
-    assert len(world.hh) > len(plain.hh)  # grown sons with their own hukou
-    assert "clan" not in plain.geo or (plain.geo["clan"] == "").all()
-
-
-@pytest.mark.slow
-def test_favour_households_grow_with_the_county() -> None:
-    """favour_share: a larger county has more favour households, about 0.5% of hukou, in more villages."""
-    small, _ = build_county("429006", "2026-10", 1500, SEED)
-    large, _ = build_county("429006", "2026-10", 8000, SEED)
-    fixed, _ = build_county("429006", "2026-10", 8000, SEED, Villages(favour_share=0.0))
-    assert len(large.favour) > 2.5 * len(small.favour) and len(large.favour) > 2 * len(fixed.favour)
-    assert large.favour["village"].nunique() > small.favour["village"].nunique()
-    assert large.favour.groupby("village").size().max() <= 12  # more villages, not bigger bursts
-    assert 0.8 * 0.005 * len(large.hh) <= len(large.favour) <= 1.2 * 0.005 * len(large.hh)
