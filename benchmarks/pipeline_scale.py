@@ -144,7 +144,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--people", default="250000,500000,1000000", help="comma-separated county sizes")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--keep", type=Path, help="keep inputs and run folders here (and reuse counties generated there before)")
+    ap.add_argument(
+        "--keep", type=Path, help="keep inputs and run folders here (and reuse counties generated there before)"
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.people.split(",")]
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
