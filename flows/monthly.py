@@ -27,7 +27,7 @@ from checks.expectations import run_checks
 from checks.ingest import load_dataset
 from checks.report import CheckReport
 from flows import lifecycle, progress, province
-from flows.caching import MonthInputs, stage_results_dir
+from flows.caching import MonthInputs, StagePickle, stage_results_dir
 from flows.naming import STAGE_NAMES, tagged
 from flows.retrying import IO_RETRIES, IO_RETRY_DELAYS, retry_on_io
 from flows.run_artifact import publish_run_artifact
@@ -62,6 +62,7 @@ def _stage(key: str, io: bool = False, cached: bool = False) -> Callable[[Callab
         retry_condition_fn=retry_on_io if io else None,
         cache_policy=policy,
         persist_result=cached,
+        result_serializer=StagePickle() if cached else None,
         on_running=[progress.stage_started],
         on_completion=[progress.stage_finished],
     )

@@ -133,12 +133,10 @@ def score(
 
 
 def _all_records(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, int]]:
-    offsets, parts, start = {}, [], 0
-    for s, f in frames.items():
-        offsets[s] = start
-        start += len(f)
-        parts.append(f.assign(source=s))
-    records = pd.concat(parts, ignore_index=True)
+    sizes = [len(f) for f in frames.values()]
+    offsets = dict(zip(frames, np.cumsum([0, *sizes])[:-1].tolist(), strict=True))
+    records = pd.concat(frames.values(), ignore_index=True)  # one copy, not one per source and then another
+    records["source"] = np.repeat(np.array(list(frames), dtype=object), sizes)
     records["usable_id"] = records["id_person"].fillna("").astype(str)  # number, 重号 person key, or ""
     return records, offsets
 
@@ -194,7 +192,7 @@ def build_index(frames: dict[str, pd.DataFrame], scored: pd.DataFrame, candidate
     records["link_probability"] = np.where(np.isnan(attached), 1.0, attached).astype(p.dtype)
     link_table = _links_table(links, records)
     return PersonIndex(
-        records=records[RECORD_COLUMNS].reset_index(drop=True),
+        records=records[RECORD_COLUMNS],  # concat gave it a fresh RangeIndex
         links=link_table,
         stats=_stats(link_table, candidates),
         repeats=_with_persons(repeats, records),
@@ -205,7 +203,8 @@ def _with_persons(repeats: pd.DataFrame | None, records: pd.DataFrame) -> pd.Dat
     """The registry's repeated numbers with the person each row was resolved to."""
     if repeats is None or repeats.empty:
         return pd.DataFrame(columns=[*REPEAT_COLUMNS, "person_id"])
-    reg = records[records["source"] == "household_registry"].set_index("row")["person_id"]
+    mask = (records["source"] == "household_registry").to_numpy()
+    reg = pd.Series(records["person_id"].to_numpy()[mask], index=records["row"].to_numpy()[mask])
     return repeats.assign(person_id=repeats["row"].map(reg)).reset_index(drop=True)
 
 

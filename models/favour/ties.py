@@ -113,9 +113,18 @@ def family_heads(reg: pd.DataFrame) -> pd.DataFrame:
     heads = pd.concat([heads, reg[~reg["hukou_id"].isin(set(heads["hukou_id"]))].drop_duplicates("hukou_id")])
     keys = heads[["hukou_id", "address_norm"]].assign(
         village=heads["region_code"].astype("string").fillna(""),
-        k=heads["name_norm"].map(lambda n: sorted(family_keys(n))),
+        k=_per_name(heads["name_norm"]),
     )
     return keys.explode("k").dropna(subset=["k"])
+
+
+def _per_name(names: pd.Series) -> pd.Series:
+    """sorted(family_keys(name)) per row, worked out once per distinct name."""
+    codes, uniques = pd.factorize(names, use_na_sentinel=False)
+    keys = np.empty(len(uniques), dtype=object)
+    for i, name in enumerate(uniques):  # item by item: a list of lists would broadcast as 2-D
+        keys[i] = sorted(family_keys(name))
+    return pd.Series(keys[codes], index=names.index)
 
 
 def surname_share(keys: pd.DataFrame) -> dict[tuple[str, str], float]:
