@@ -16,6 +16,7 @@ the ratio wall / read floor holds on a busy machine too. The issue's targets (2 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sqlite3
@@ -126,6 +127,18 @@ def print_tables(results: list[Measured]) -> None:
     for stage in STAGES:
         print(f"| {stage} | " + " | ".join(f"{r.timings.get(stage, float('nan')):.1f}" for r in results) + " |")
     print("| outside the stages | " + " | ".join(f"{r.outside_s:.1f}" for r in results) + " |")
+    ordered = sorted(results, key=lambda r: r.people)
+    if len(ordered) > 1:
+        print(
+            "\nCost of each added person between sizes (wall and stages; flat = linear; the fixed start-up cancels)\n"
+        )
+        print("| from → to | wall µs per added person | stages µs per added person |")
+        print("|---|---|---|")
+        for a, b in itertools.pairwise(ordered):
+            added = b.people - a.people
+            stages = sum(b.timings.values()) - sum(a.timings.values())
+            print(f"| {a.people:,} → {b.people:,} | {(b.wall_s - a.wall_s) / added * 1e6:.0f} "
+                  f"| {stages / added * 1e6:.0f} |")  # fmt: skip
     big = max(results, key=lambda r: r.people)
     ratio = big.wall_s / big.read_floor_s
     verdicts = [

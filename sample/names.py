@@ -209,6 +209,8 @@ def given_names(rng: np.random.Generator, sex: np.ndarray, birth_year: np.ndarra
 def village_names(rng: np.random.Generator, n: int) -> list[str]:
     """n distinct two-character village stems (without the 村/社区 suffix)."""
     stems = [a + b for a in _STEM1 for b in _STEM2 if a != b]
+    if n > len(stems):  # more villages than any real county (scale benchmarks): 新 villages too
+        stems += [s + "新" for s in stems]
     picks = rng.choice(len(stems), size=n, replace=False)
     return [stems[i] for i in picks]
 

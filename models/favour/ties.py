@@ -100,7 +100,8 @@ def kin_split_detail(reg: pd.DataFrame) -> pd.DataFrame:
     if pairs.empty:
         return pd.DataFrame(columns=cols, dtype=float)
     share = surname_share(family_heads(reg.dropna(subset=["hukou_id"])))
-    s = pd.Series(list(zip(pairs["village"], pairs["k"], strict=True))).map(share).to_numpy()
+    where = pd.MultiIndex.from_arrays([pairs["village"].astype(str), pairs["k"].astype(str)])
+    s = share.reindex(where).to_numpy()
     pairs = pairs.assign(share=s, w=1.0 - s)
     best = pairs.groupby(["hukou_id", "hukou_id_other"]).agg(w=("w", "max"), share=("share", "min"))
     per = best.groupby(level="hukou_id")
@@ -127,14 +128,14 @@ def _per_name(names: pd.Series) -> pd.Series:
     return pd.Series(keys[codes], index=names.index)
 
 
-def surname_share(keys: pd.DataFrame) -> dict[tuple[str, str], float]:
+def surname_share(keys: pd.DataFrame) -> pd.Series:
     """(village, family key) -> share of the village's hukou heads carrying it."""
     per_village = keys.groupby("village")["hukou_id"].nunique()
     counts = keys.groupby(["village", "k"])["hukou_id"].nunique()
     share = counts / per_village.reindex(counts.index.get_level_values("village")).to_numpy()
     villages = share.index.get_level_values("village").astype(str)
     names = share.index.get_level_values("k").astype(str)
-    return dict(zip(zip(villages, names, strict=True), share.astype(float).tolist(), strict=True))
+    return pd.Series(share.astype(float).to_numpy(), index=pd.MultiIndex.from_arrays([villages, names]))
 
 
 def _persons_in(dataset: Dataset, index: PersonIndex, source: str) -> set[str]:
