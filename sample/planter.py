@@ -128,6 +128,8 @@ class Planter:
         """n people aged lo-hi; in a small county, others are made that old (new birth date)."""
         p = self.w.people
         got = self.free_people(np.asarray(mask) & p["age"].between(lo, hi).to_numpy(), n)
+        if len(got) == n:  # the usual case: no need to scan everyone's relation (quadratic in a big county)
+            return got
         for pid in self.free_people(np.asarray(mask) & (p["relation"] == "户主").to_numpy(), n - len(got)):
             age = float(self.rng.uniform(lo, hi))
             p.at[pid, "age"] = age
@@ -139,6 +141,8 @@ class Planter:
         """n holders of a certificate at one of `levels`; certificates are issued if too few."""
         w, p = self.w, self.w.people
         got = self.free_people(p.index.isin(w.certs.index[w.certs["level"].isin(levels)]), n)
+        if len(got) == n:  # the usual case: no need to scan everyone again (quadratic in a big county)
+            return got
         adults = ~p.index.isin(w.certs.index) & p["age"].between(20, 75).to_numpy()
         for pid in self.free_people(adults, n - len(got)):
             row = pd.DataFrame(
