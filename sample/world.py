@@ -166,9 +166,10 @@ def _units(world: World, rng: np.random.Generator) -> None:
     world.used_hh.update(dibao.tolist())
 
     rows = []
+    tekun_set = set(tekun.tolist())
     for h in np.concatenate([dibao, tekun]).tolist():
         urban = bool(cell(hh, h, "urban"))
-        is_tekun = h in set(tekun.tolist())
+        is_tekun = h in tekun_set
         program = "tekun" if is_tekun else ("dibao_urban" if urban else "dibao_rural")
         std = STANDARD["dibao_urban" if urban else "dibao_rural"]
         rows.append(
