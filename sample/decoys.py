@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sample import calendar as cal
@@ -13,17 +14,23 @@ def _decoys(pl: Planter) -> None:
     """Records that look suspicious but must not produce the named finding."""
     w, p, rng = pl.w, pl.w.people, pl.rng
     dead = ~pl.alive & ~p["hh"].isin(list(w.used_hh))
+    sexes = {s: (p["sex"] == s).to_numpy() for s in p["sex"].dropna().unique()}  # once: a scan per pick is quadratic
+    none = np.zeros(len(p), dtype=bool)
+
+    def of_sex(pid: int) -> np.ndarray:
+        return sexes.get(cell(p, pid, "sex"), none)
+
     for _ in range(max(2, pl.n)):
         hid, _h = pl.dibao_unit()
         x = pl.unit_members(hid)[0]
-        same = p.index[dead & (p["sex"] == cell(p, x, "sex"))].to_numpy()
+        same = p.index[np.asarray(dead) & of_sex(x)].to_numpy()
         if len(same):
             d = int(same[rng.integers(0, len(same))])
             p.at[d, "name"] = cell(p, x, "name")
             w.used_hh.add(int(cell(p, d, "hh")))
             pl.decoy("homonym_death", "deaths", d, hid, "DECEASED_PAID")
         y = pl.unit_members(hid)[-1]
-        other = pl.free_people((p["sex"] == cell(p, y, "sex")) & p["age"].between(25, 58), 1)
+        other = pl.free_people(of_sex(y) & p["age"].between(25, 58).to_numpy(), 1)
         if other:
             p.at[other[0], "name"] = cell(p, y, "name")
             tag = f"homonym_payroll:{other[0]}"
