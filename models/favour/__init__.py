@@ -83,8 +83,8 @@ def _fit(
     X = feats.X
     unsup = AnomalyScorer(
         n_estimators=fp.n_estimators, z_weight=fp.z_weight, groups=FAMILY_CODES, random_state=fp.random_state
-    ).fit(X.to_numpy())
-    anomaly = pd.Series(unsup.risk(X.to_numpy()), index=X.index)
+    )
+    anomaly = pd.Series(unsup.fit_risk(X.to_numpy()), index=X.index)
     full = X.assign(**{ANOMALY: anomaly})
     norms = pd.Series(unsup.center_, index=FEATURE_NAMES)
     labels = favour_labels(outcomes)

@@ -117,10 +117,9 @@ def _income_norm(
         stats = pd.DataFrame({"k": key, "b": bucket, "y": income}).groupby(["k", "b"])["y"].agg(["median", "count"])
         table = stats["median"].where(stats["count"] >= min_n).unstack("b").reindex(columns=[0, 1, 2])
         table = table.ffill(axis=1).cummax(axis=1)
-        looked = pd.Series(
-            [table.at[k, b] if k in table.index else np.nan for k, b in zip(key, bucket, strict=True)],
-            index=income.index,
-        )
+        rows = table.index.get_indexer(pd.Index(key))
+        cells = table.to_numpy(dtype=float)[np.maximum(rows, 0), bucket.to_numpy(dtype=np.int64)]
+        looked = pd.Series(np.where(rows >= 0, cells, np.nan), index=income.index)
         take = out.isna() & looked.notna()
         out[take], scope[take] = looked[take], label
     rest = out.isna()
@@ -132,13 +131,24 @@ def _burst(dates: pd.Series, key: pd.Series, window: int) -> pd.Series:
     """Households with the same key enrolled within ±window days of this one (itself excluded)."""
     out = pd.Series(0.0, index=dates.index)
     frame = pd.DataFrame({"d": dates, "k": key}).dropna()
-    for _, grp in frame.groupby("k"):
-        days = grp["d"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-        order = np.sort(days)
-        lo = np.searchsorted(order, days - window, side="left")
-        hi = np.searchsorted(order, days + window, side="right")
-        out[grp.index] = (hi - lo - 1).astype(float)
+    if frame.empty:
+        return out
+    days = frame["d"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    days = days - days.min()
+    # one sorted axis for all keys: each key's days in its own stretch, farther apart than the window
+    stretch = int(days.max()) + 2 * window + 2
+    axis = pd.factorize(frame["k"])[0].astype(np.int64) * stretch + days
+    order = np.sort(axis)
+    lo = np.searchsorted(order, axis - window, side="left")
+    hi = np.searchsorted(order, axis + window, side="right")
+    out.loc[frame.index] = (hi - lo - 1).astype(float)
     return out
+
+
+def _per_household(pairs: pd.DataFrame, values: pd.Series, missing: float, how: str) -> pd.Series:
+    """One value per (household, hukou) pair, `missing` where the hukou has none, then max or sum per household."""
+    v = pairs["hukou_id"].map(values).astype(float).fillna(missing)
+    return v.groupby(pairs["household_id"].to_numpy()).agg(how)
 
 
 def build_features(
@@ -166,37 +176,36 @@ def build_features(
     X = pd.DataFrame(index=ctx.index)
 
     ctx["program"] = _lists(members, "program").reindex(ctx.index).str.join(",").fillna("")
-    ctx["hukous"] = _lists(members, "hukou_id").reindex(ctx.index)
-    ctx["hukous"] = ctx["hukous"].map(lambda v: v if isinstance(v, list) else [])
+    # (household, hukou) pairs: a roll household's members may come from several hukou
+    pairs = members[["household_id", "hukou_id"]].dropna().drop_duplicates()
+    pairs = pairs.sort_values(["household_id", "hukou_id"], kind="stable")
+
+    def over_hukou(values: pd.Series, missing: float, how: str = "max") -> pd.Series:
+        return _per_household(pairs, values, missing, how).reindex(ctx.index).fillna(0.0)
+
     hukou_size = reg.groupby("hukou_id")["person_id"].nunique()
-    ctx["hukou_size"] = ctx["hukous"].apply(lambda hs: float(sum(hukou_size.get(h, 0) for h in hs)))
+    ctx["hukou_size"] = over_hukou(hukou_size, 0.0, "sum")
     on_roll_in_hukou = members.dropna(subset=["hukou_id"]).groupby("household_id")["person_id"].nunique()
     ctx["hukou_gap"] = (ctx["hukou_size"] - on_roll_in_hukou.reindex(ctx.index).fillna(0)).clip(lower=0)
     X["hukou_gap"] = ctx["hukou_gap"]
 
     addr_of_hukou = reg.dropna(subset=["address_norm"]).groupby("hukou_id")["address_norm"].first()
     hukous_at_addr = addr_of_hukou.reset_index().groupby("address_norm")["hukou_id"].nunique()
-    ctx["split_hukou"] = ctx["hukous"].apply(
-        lambda hs: float(max((hukous_at_addr.get(addr_of_hukou.get(h), 1) - 1 for h in hs), default=0))
-    )
+    ctx["split_hukou"] = over_hukou(addr_of_hukou.map(hukous_at_addr) - 1, 0.0)
     X["split_hukou"] = ctx["split_hukou"]
     kin = kin_split_detail(reg)
-    kin_split = kin["weight"]
-    X["kin_split_hukou"] = ctx["hukous"].apply(lambda hs: float(max((kin_split.get(h, 0.0) for h in hs), default=0)))
+    X["kin_split_hukou"] = over_hukou(kin["weight"], 0.0)
     # for the reason: how many same-name hukou, and how common the name is in the village
-    ctx["kin_split_n"] = ctx["hukous"].apply(lambda hs: float(max((kin["n"].get(h, 0.0) for h in hs), default=0)))
-    ctx["kin_surname_share"] = ctx["hukous"].apply(
-        lambda hs: float(max((kin["share"].get(h, 0.0) for h in hs), default=0))
-    )
+    ctx["kin_split_n"] = over_hukou(kin["n"], 0.0)
+    ctx["kin_surname_share"] = over_hukou(kin["share"], 0.0)
     roll_hh_of_hukou = members.dropna(subset=["hukou_id"]).groupby("hukou_id")["household_id"].nunique()
-    X["shared_hukou_roll"] = ctx["hukous"].apply(
-        lambda hs: float(max((roll_hh_of_hukou.get(h, 1) - 1 for h in hs), default=0))
-    )
+    X["shared_hukou_roll"] = over_hukou(roll_hh_of_hukou - 1, 0.0)
 
     est = hukou_established(dataset)
     recent_from = dataset.period_start - pd.DateOffset(months=policy.recent_months)
-    first_hukou = ctx["hukous"].map(lambda hs: hs[-1] if hs else None)
-    ctx["hukou_established"] = pd.to_datetime(first_hukou.map(est), errors="coerce")
+    last_hukou = pairs.drop_duplicates("household_id", keep="last").set_index("household_id")["hukou_id"]
+    last_hukou = last_hukou.reindex(ctx.index)  # the household's last hukou in sorted order
+    ctx["hukou_established"] = pd.to_datetime(last_hukou.map(est), errors="coerce")
     X["recent_hukou"] = (pd.to_datetime(ctx["hukou_established"]) >= recent_from).astype(float)
 
     X["able_workers"] = ctx["able_workers"].astype(float)
@@ -242,24 +251,30 @@ def build_features(
     # Households already a case this month under a wrong or favour rule (kept off the FAVOUR_RISK list).
     ctx["rule_cases"] = _open_findings(rule_findings, members, ("wrong", "favour")).reindex(ctx.index).fillna(0.0)
     ctx["rows"] = _lists(members, "_row").reindex(ctx.index)
-    ctx["person_ids"] = _lists(members, "person_id").reindex(ctx.index)
     return HouseholdFeatures(X=X[FEATURE_NAMES].astype(float), context=ctx)
 
 
 def _lists(members: pd.DataFrame, col: str) -> pd.Series:
     """household_id -> sorted distinct values of one member column."""
     d = members[["household_id", col]].dropna().drop_duplicates().sort_values(["household_id", col], kind="stable")
-    return d.groupby("household_id")[col].agg(list)
+    hh = d["household_id"].to_numpy()
+    if len(hh) == 0:
+        return pd.Series(dtype=object, name=col, index=pd.Index([], name="household_id"))
+    starts = np.flatnonzero(np.r_[True, hh[1:] != hh[:-1]])
+    groups = np.split(d[col].to_numpy(), starts[1:])
+    return pd.Series([g.tolist() for g in groups], index=pd.Index(hh[starts], name="household_id"), name=col)
 
 
 def coverage(ctx: pd.DataFrame, reg: pd.DataFrame) -> None:
     """Roll households / registry hukou per village and per town (in place on ctx)."""
     roll_v = ctx.groupby("region_code").size()
-    reg_v = reg.dropna(subset=["region_code"]).groupby("region_code")["hukou_id"].nunique()
+    places = reg[["region_code", "hukou_id"]].dropna().drop_duplicates()  # each hukou once per village
+    reg_v = places.groupby("region_code").size()
     cov_v = (roll_v / reg_v.reindex(roll_v.index)).astype(float)
     town_code = ctx["region_code"].astype(str).str[:9]
     roll_t = ctx.groupby(town_code).size()
-    reg_t = reg.dropna(subset=["region_code"]).groupby(reg["region_code"].astype(str).str[:9])["hukou_id"].nunique()
+    towns = places.assign(region_code=places["region_code"].astype(str).str[:9]).drop_duplicates()
+    reg_t = towns.groupby("region_code").size()
     cov_t = (roll_t / reg_t.reindex(roll_t.index)).astype(float)
     ctx["coverage_village"] = ctx["region_code"].map(cov_v)
     ctx["coverage_town"] = town_code.map(cov_t)

@@ -69,6 +69,11 @@ class AnomalyScorer(OutlierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y: object = None) -> AnomalyScorer:
+        self.fit_risk(X)
+        return self
+
+    def fit_risk(self, X: np.ndarray, y: object = None) -> np.ndarray:
+        """Fit, and return the risk of the fitted households (as `risk(X)`, computed once, not twice)."""
         X = validate_data(self, X, dtype=np.float64)
         self.center_ = np.median(X, axis=0)
         dev = np.abs(X - self.center_)
@@ -79,10 +84,12 @@ class AnomalyScorer(OutlierMixin, BaseEstimator):
         if not 0.0 < self.contamination <= 0.5:
             raise ValueError(f"contamination must be in (0, 0.5], got {self.contamination!r}")
         self.forest_ = IsolationForest(n_estimators=self.n_estimators, random_state=self.random_state)
-        self.forest_.fit(self._z(X))
+        Z = self._z(X)
+        self.forest_.fit(Z)
+        risk = self._risk(Z)
         # decision_function < 0 for the `contamination` share of the fitted households
-        self.offset_ = float(np.percentile(self.score_samples(X), 100.0 * self.contamination))
-        return self
+        self.offset_ = float(np.percentile(-risk, 100.0 * self.contamination))
+        return risk
 
     def _z(self, X: np.ndarray) -> np.ndarray:
         return np.clip((X - self.center_) / self.scale_, 0.0, self.z_clip)
@@ -100,7 +107,9 @@ class AnomalyScorer(OutlierMixin, BaseEstimator):
 
     def risk(self, X: np.ndarray) -> np.ndarray:
         """Favour risk 0–1: the sum of the largest z-scores, squashed, blended with the forest's isolation."""
-        Z = self.z_scores(X)
+        return self._risk(self.z_scores(X))
+
+    def _risk(self, Z: np.ndarray) -> np.ndarray:
         F = self._family_max(Z)
         k = min(self.top_k, F.shape[1])
         top = np.sort(F, axis=1)[:, ::-1][:, :k].sum(axis=1)

@@ -26,12 +26,21 @@ def _norm_text(value: object) -> str | None:
     return text or None
 
 
+def norm_texts(values: pd.Series) -> pd.Series:
+    """`_norm_text` of a column, computed once per distinct value (addresses and relations repeat)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    normed = np.array([_norm_text(u) for u in uniques] + [None], dtype=object)  # the None keeps it 1-d
+    return pd.Series(normed[codes], index=values.index, dtype=object)
+
+
 def _pids(index: PersonIndex, dataset: Dataset, source: str) -> pd.Series:
     """person_id per row of a source frame (index aligned); unlinked rows get a row-based id."""
     frame = dataset.frames[source]
-    mapped = frame["_row"].map(index.person_of(source))
-    fallback = source[:3] + ":" + frame["_row"].astype(str)
-    return mapped.where(mapped.notna(), fallback)
+    mapped = frame["_row"].map(index.person_of(source)).astype(object)
+    unlinked = mapped.isna()
+    if unlinked.any():
+        mapped[unlinked] = source[:3] + ":" + frame.loc[unlinked, "_row"].astype(str)
+    return mapped
 
 
 def registry_view(dataset: Dataset, index: PersonIndex) -> pd.DataFrame:
@@ -39,19 +48,26 @@ def registry_view(dataset: Dataset, index: PersonIndex) -> pd.DataFrame:
     reg = dataset.frames["household_registry"]
     rec = index.records[index.records["source"] == "household_registry"]
     name_norm = reg["_row"].map(rec.drop_duplicates("row").set_index("row")["name_norm"]) if not rec.empty else None
-    names = reg["name"].map(_norm_text) if "name" in reg else pd.Series(None, index=reg.index, dtype=object)
-    if name_norm is not None:  # simplified, separators unified (張 = 张) where linkage normalised it
-        names = name_norm.where(name_norm.notna() & (name_norm.astype("string").str.len() > 0), names)
+    names = pd.Series(None, index=reg.index, dtype=object)
+    if name_norm is None:
+        if "name" in reg:
+            names = norm_texts(reg["name"])
+    else:  # simplified, separators unified (張 = 张) where linkage normalised it; the name as given elsewhere
+        linked = name_norm.notna() & (name_norm.astype("string").str.len() > 0)
+        given = ~linked.fillna(False).astype(bool)
+        if "name" in reg and given.any():
+            names[given] = norm_texts(reg.loc[given, "name"])
+        names = name_norm.where(linked, names)
     return pd.DataFrame(
         {
             "person_id": _pids(index, dataset, "household_registry"),
             "hukou_id": reg["hukou_id"].astype("string"),
-            "address_norm": reg["address"].map(_norm_text),
+            "address_norm": norm_texts(reg["address"]),
             "region_code": reg["region_code"],
             "id_number": reg["id_number"],
             "birth_date": pd.to_datetime(reg["birth_date"], errors="coerce"),
             "name_norm": names,
-            "relation": reg["relation"].map(_norm_text) if "relation" in reg else None,
+            "relation": norm_texts(reg["relation"]) if "relation" in reg else None,
         }
     )
 
@@ -94,48 +110,55 @@ def kin_split_detail(reg: pd.DataFrame) -> pd.DataFrame:
     r = reg.dropna(subset=["hukou_id", "address_norm"])
     if r.empty:
         return pd.DataFrame(columns=cols, dtype=float)
-    keys = family_heads(r)
+    known: dict[object, list[str]] = {}  # family keys per distinct head name, shared by both calls
+    keys = family_heads(r, known)
     pairs = keys.merge(keys, on=["address_norm", "k"], suffixes=("", "_other"))
     pairs = pairs[pairs["hukou_id"] != pairs["hukou_id_other"]]
     if pairs.empty:
         return pd.DataFrame(columns=cols, dtype=float)
-    share = surname_share(family_heads(reg.dropna(subset=["hukou_id"])))
-    where = pd.MultiIndex.from_arrays([pairs["village"].astype(str), pairs["k"].astype(str)])
-    s = share.reindex(where).to_numpy()
+    share = surname_shares(family_heads(reg.dropna(subset=["hukou_id"]), known))
+    s = pairs[["village", "k"]].merge(share, on=["village", "k"], how="left")["share"].to_numpy()
     pairs = pairs.assign(share=s, w=1.0 - s)
     best = pairs.groupby(["hukou_id", "hukou_id_other"]).agg(w=("w", "max"), share=("share", "min"))
     per = best.groupby(level="hukou_id")
     return pd.DataFrame({"n": per.size().astype(float), "weight": per["w"].sum(), "share": per["share"].max()})
 
 
-def family_heads(reg: pd.DataFrame) -> pd.DataFrame:
-    """One row per (hukou, family key) of its head: hukou_id, address_norm, village, k."""
+def family_heads(reg: pd.DataFrame, known: dict[object, list[str]] | None = None) -> pd.DataFrame:
+    """One row per (hukou, family key) of its head: hukou_id, address_norm, village, k.
+
+    `known` carries the keys of names already seen (a caller asking twice saves the second pass).
+    """
     heads = reg[reg["relation"] == "户主"].drop_duplicates("hukou_id")
-    heads = pd.concat([heads, reg[~reg["hukou_id"].isin(set(heads["hukou_id"]))].drop_duplicates("hukou_id")])
-    keys = heads[["hukou_id", "address_norm"]].assign(
-        village=heads["region_code"].astype("string").fillna(""),
-        k=_per_name(heads["name_norm"]),
+    heads = pd.concat([heads, reg[~reg["hukou_id"].isin(heads["hukou_id"])].drop_duplicates("hukou_id")])
+    # the keys of each distinct name once, then one row per (head, key), in the order of the keys
+    codes, uniques = pd.factorize(heads["name_norm"], use_na_sentinel=False)
+    known = {} if known is None else known
+    per_name = [known[u] if u in known else known.setdefault(u, sorted(family_keys(u))) for u in uniques]
+    sizes = np.array([len(k) for k in per_name] + [0], dtype=np.int64)
+    flat = np.array([k for ks in per_name for k in ks] + [""], dtype=object)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    n = sizes[codes]
+    row = np.repeat(np.arange(len(heads)), n)
+    within = np.arange(len(row)) - np.repeat(np.cumsum(n) - n, n)
+    picked = heads.iloc[row]
+    return picked[["hukou_id", "address_norm"]].assign(
+        village=picked["region_code"].astype("string").fillna(""), k=flat[starts[codes[row]] + within]
     )
-    return keys.explode("k").dropna(subset=["k"])
 
 
-def _per_name(names: pd.Series) -> pd.Series:
-    """sorted(family_keys(name)) per row, worked out once per distinct name."""
-    codes, uniques = pd.factorize(names, use_na_sentinel=False)
-    keys = np.empty(len(uniques), dtype=object)
-    for i, name in enumerate(uniques):  # item by item: a list of lists would broadcast as 2-D
-        keys[i] = sorted(family_keys(name))
-    return pd.Series(keys[codes], index=names.index)
-
-
-def surname_share(keys: pd.DataFrame) -> pd.Series:
-    """(village, family key) -> share of the village's hukou heads carrying it."""
+def surname_shares(keys: pd.DataFrame) -> pd.DataFrame:
+    """village, k (a family key), share: the share of the village's hukou heads carrying it."""
     per_village = keys.groupby("village")["hukou_id"].nunique()
     counts = keys.groupby(["village", "k"])["hukou_id"].nunique()
     share = counts / per_village.reindex(counts.index.get_level_values("village")).to_numpy()
-    villages = share.index.get_level_values("village").astype(str)
-    names = share.index.get_level_values("k").astype(str)
-    return pd.Series(share.astype(float).to_numpy(), index=pd.MultiIndex.from_arrays([villages, names]))
+    return share.astype(float).rename("share").reset_index()
+
+
+def surname_share(keys: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """(village, family key) -> share of the village's hukou heads carrying it."""
+    t = surname_shares(keys)
+    return dict(zip(zip(t["village"], t["k"], strict=True), t["share"].tolist(), strict=True))
 
 
 def _persons_in(dataset: Dataset, index: PersonIndex, source: str) -> set[str]:
@@ -185,12 +208,16 @@ def household_members(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, p
     return roll
 
 
-def _handler_places(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame) -> pd.DataFrame:
-    """handler_id_number -> hukou_id, address_norm (via the registry's numbers, as corrected by linkage)."""
+def _handler_places(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, wanted: pd.Series) -> pd.DataFrame:
+    """handler number -> hukou_id, address_norm (via the registry's numbers, as corrected by linkage),
+    for the `wanted` numbers only (a county has a few dozen handlers and a registry of a million)."""
     rec = index.records[index.records.source == "household_registry"][["row", "id_resolved"]]
     frame = dataset.frames["household_registry"]
     resolved = frame["_row"].map(rec.set_index("row")["id_resolved"]) if not rec.empty else frame["id_number"]
+    near = resolved.isin(wanted) | reg["id_number"].isin(wanted)
+    resolved, reg = resolved[near], reg[near]
     keyed = reg.assign(key=resolved.where(resolved.astype("string").str.len() > 0, reg["id_number"]))
+    keyed = keyed[keyed["key"].isin(wanted)]
     return keyed.dropna(subset=["key"]).drop_duplicates("key").set_index("key")[["hukou_id", "address_norm"]]
 
 
@@ -252,8 +279,8 @@ def cadre_ties(dataset: Dataset, index: PersonIndex, members: pd.DataFrame, reg:
         via_contact = set(shared.loc[shared["v"].isin(contacts), "household_id"]) - same_h
         out.loc[sorted(via_contact), "cadre_shared_contact"] = 1.0
 
-    places = _handler_places(dataset, index, reg)
     handled = members[["household_id", "handler_id_number"]].dropna().drop_duplicates()
+    places = _handler_places(dataset, index, reg, handled["handler_id_number"].drop_duplicates())
     handled = handled[handled["handler_id_number"].isin(places.index)]
     h_hukou = handled.assign(v=handled["handler_id_number"].map(places["hukou_id"]))[["household_id", "v"]]
     h_addr = handled.assign(v=handled["handler_id_number"].map(places["address_norm"]))[["household_id", "v"]]
