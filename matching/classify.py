@@ -138,7 +138,8 @@ class FellegiSunter:
             # (k, person) as one integer: grouping on it is far cheaper than on a text column
             person = pd.factorize(person_l)[0].astype(np.int64)
             key = np.asarray(pos_r, dtype=np.int64) * (int(person.max(initial=0)) + 1) + person
-            best = pd.Series(a).groupby(key, sort=False).transform("max").to_numpy()  # rows of one person share its best
+            # rows of one person share its best
+            best = pd.Series(a).groupby(key, sort=False).transform("max").to_numpy()
             first = ~pd.Series(key).duplicated().to_numpy()  # one row per (k, person), in row order
             per_k = pd.Series(best[first]).groupby(np.asarray(pos_r)[first]).sum()
             total = pd.Series(pos_r).map(per_k).to_numpy()
