@@ -118,13 +118,16 @@ def _one_digit(a: Keys, b: Keys) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _union(parts: list[np.ndarray]) -> np.ndarray:
-    """Pair codes of all rules, as `MultiIndex.union` leaves them: sorted once two non-equal parts meet."""
-    acc = parts[0]
-    for part in parts[1:]:
-        if not len(part) or np.array_equal(acc, part):
-            continue
-        acc = part if not len(acc) else np.union1d(acc, part)
-    return acc
+    """Pair codes of all rules, as `MultiIndex.union` leaves them: sorted once two non-equal parts meet.
+
+    Joins come out sorted, so a stable sort (timsort) of their concatenation is
+    a merge of a few runs, much cheaper than the pairwise sorts of `np.union1d`.
+    """
+    filled = [part for part in parts if len(part)]
+    if not filled or all(np.array_equal(filled[0], part) for part in filled[1:]):
+        return filled[0] if filled else parts[0]
+    joined = np.sort(np.concatenate(filled), kind="stable")
+    return joined[np.r_[True, joined[1:] != joined[:-1]]]
 
 
 def pairs_of(a: Keys, b: Keys | None = None) -> pd.MultiIndex:

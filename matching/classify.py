@@ -135,11 +135,15 @@ class FellegiSunter:
         if _is_dedup(group):
             p = a / (1.0 - lam + a)
         else:
-            pairs = pd.DataFrame({"k": pos_r, "person": person_l, "a": a})
-            best = pairs.groupby(["k", "person"])["a"].transform("max")  # rows of one person share its best
-            per_person = pairs.assign(a=best).drop_duplicates(["k", "person"])
-            total = pd.Series(pos_r).map(per_person.groupby("k")["a"].sum()).to_numpy()
-            p = np.clip(best.to_numpy() / ((1.0 - self.share_.get(group, 0.0)) + total), 0.0, 1.0)
+            # (k, person) as one integer: grouping on it is far cheaper than on a text column
+            person = pd.factorize(person_l)[0].astype(np.int64)
+            key = np.asarray(pos_r, dtype=np.int64) * (int(person.max(initial=0)) + 1) + person
+            # rows of one person share its best
+            best = pd.Series(a).groupby(key, sort=False).transform("max").to_numpy()
+            first = ~pd.Series(key).duplicated().to_numpy()  # one row per (k, person), in row order
+            per_k = pd.Series(best[first]).groupby(np.asarray(pos_r)[first]).sum()
+            total = pd.Series(pos_r).map(per_k).to_numpy()
+            p = np.clip(best / ((1.0 - self.share_.get(group, 0.0)) + total), 0.0, 1.0)
         veto = both_valid_ids & (levels["id"].to_numpy() == LEVELS["id"].index("other"))
         p[veto] = 0.0
         return p.astype(np.float32)
