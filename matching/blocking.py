@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from hecha import idnumber
+from matching.distinct import run_starts
 
 NONE = -1  # key of a record that takes no part in a rule
 RULES = ("id", "birth_sound", "county_sound", "bare_county_sound")
@@ -127,7 +128,7 @@ def _union(parts: list[np.ndarray]) -> np.ndarray:
     if not filled or all(np.array_equal(filled[0], part) for part in filled[1:]):
         return filled[0] if filled else parts[0]
     joined = np.sort(np.concatenate(filled), kind="stable")
-    return joined[np.r_[True, joined[1:] != joined[:-1]]]
+    return joined[run_starts(joined)]
 
 
 def pairs_of(a: Keys, b: Keys | None = None) -> pd.MultiIndex:

@@ -21,6 +21,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from hecha.privacy import pseudonym
+from matching.distinct import run_starts
 from matching.repeats import base_number
 
 
@@ -118,7 +119,7 @@ def union(n_nodes: int, links: pd.DataFrame, usable_id: np.ndarray) -> tuple[np.
 def _unique_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`np.unique(values, return_counts=True)` by one sort (numpy's hash-based unique is slower on 1M integers)."""
     ordered = np.sort(values)
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else np.zeros(0, dtype=np.int64)
+    starts = run_starts(ordered)
     return ordered[starts], np.diff(np.r_[starts, len(ordered)])
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from hecha.index import REPEAT_COLUMNS as INDEX_REPEAT_COLUMNS
+from matching.distinct import run_starts
 from matching.names import normalise_names
 
 ONE_PERSON, SHARED_NUMBER = "one_person", "shared_number"
@@ -54,7 +55,7 @@ def _persons(rows: list[tuple[Any, ...]]) -> list[int]:
 
 def _numbered(ids: np.ndarray, rows: list[tuple[Any, ...]]) -> list[int]:
     """`_persons` of each run of one number (ids sorted), concatenated: a plain loop, no frame per number."""
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, dtype=np.int64)
+    starts = run_starts(ids)
     ends = np.r_[starts[1:], len(ids)]
     out: list[int] = []
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
