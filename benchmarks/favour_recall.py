@@ -22,15 +22,19 @@ households to find in month 1. At 100,000 households (~200 villages, 16 clusters
 per household instead of 0.14–0.33.
 
 Usage: .venv/bin/python benchmarks/favour_recall.py [--households 100000]
-       [--seeds 11 12 13 14 15] [--clans 0 0 0.8 0.8 0.8] [--no-split-dates]
+       [--seeds 11 12 13 14 15] [--clans 0 0 0.8 0.8 0.8] [--no-split-dates] [--policy FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from any folder
 
 from benchmarks.favour_loop import CountySpec, simulate
 from hecha.policy import load_policy
@@ -54,11 +58,12 @@ def main() -> None:
     ap.add_argument("--clans", type=float, nargs="+", default=[0.0, 0.0, 0.8, 0.8, 0.8])
     ap.add_argument("--splits", type=float, default=0.15)
     ap.add_argument("--no-split-dates", action="store_true", help="drop the registry's 立户日期 before scoring")
+    ap.add_argument("--policy", help="a county's policy YAML over the defaults (as `hecha run --policy`)")
     args = ap.parse_args()
     if len(args.clans) not in (1, len(args.seeds)):
         raise SystemExit("--clans takes one value, or one per seed")
     clans = args.clans * len(args.seeds) if len(args.clans) == 1 else args.clans
-    policy = load_policy()  # once: every county is scored under the same settings
+    policy = load_policy(args.policy)  # once: every county is scored under the same settings
     began = time.perf_counter()
     rows, fires = [], {}
     for seed, share in zip(args.seeds, clans, strict=True):

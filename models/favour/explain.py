@@ -64,7 +64,7 @@ _TEXT: dict[str, Renderer] = {
     "cadre_shared_contact": lambda c, v, n, p: "和村（社区）干部用同一个电话或银行账户（户口不同）",
     "handler_tie": lambda c, v, n, p: "经办人和本户是同一户口或住在一起，经办时没有回避",
     "handler_tied_burst": lambda c, v, n, p: (
-        f"经办人{c.handler}在本户纳入前后 {p.burst_window_days} 天内另纳入 {_f(v)} 户分户或与干部、经办人有关联的家庭"
+        f"经办人{c.handler}在本户纳入前后 {p.burst_window_days} 天内另纳入 {_f(v)} 户新近分户或与干部、经办人有关联的家庭"
     ),
     "shared_contact": lambda c, v, n, p: f"和另外 {_f(v)} 个救助家庭用同一个电话或银行账户；一般是 {_f(n)} 个",
     "open_findings": lambda c, v, n, p: f"本户还有 {_f(v)} 项其他核查问题没有办结",

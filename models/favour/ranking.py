@@ -37,27 +37,37 @@ def select_flagged(
     - `already`: households that have a rule case this month (错保, or a cadre-kin 关系保 rule)
       are reviewed through that case; a second favour case for the same visit wastes a place.
     - The cap (max_flag_share of households) is what inspectors can verify in a month and
-      min_score the floor below which nothing is listed. `floor_by` is the score the floor
-      applies to: the unsupervised risk, also when the supervised probability ranks, so that
-      "unusual enough to list" means the same whichever model orders the list.
+      min_score the floor below which nothing is listed.
     - With `list_break`, the list ends where the scores drop most sharply within the cap (but
       not before min_flag_share of households): the households above that drop stand apart
       from the county, the ones below look like the rest. A list padded to the cap with households
       that look ordinary teaches inspectors to skim it.
+    - `floor_by` is the unsupervised risk when a supervised probability ranks. The floor and the
+      list's length are then read from it, and `score` only chooses which households fill the
+      places: "unusual enough to list" and "how many stand apart" are facts about the county, the
+      same whichever model orders the list. A probability learned from a few months' decisions
+      has a sharp drop right after the kinds of favour confirmed so far, and a list cut there
+      would never show inspectors the other kinds, so they could never be learned.
     """
     cap = math.floor(policy.max_flag_share * len(score))
-    floor_score = score if floor_by is None else floor_by.reindex(score.index)
-    keep = ~score.index.isin(list(already)) & (floor_score >= policy.min_score).to_numpy()
-    ranked = score[keep].sort_values(ascending=False, kind="stable")
-    order = ranked.iloc[:cap]
-    n = len(order)
-    floor = min(n, max(1, math.ceil(policy.min_flag_share * len(score))))
-    if policy.list_break and n > floor:
-        values = ranked.to_numpy()[: n + 1]
-        nxt = np.append(values[1:], min(policy.min_score, values[-1]))[:n]  # the score just below each place
-        sharpest = int(np.argmax(values[:n] - nxt)) + 1  # the list would end after this place
-        n = max(sharpest, floor)
-    return pd.Series(score.index.isin(order.index[:n]), index=score.index)
+    by = score if floor_by is None else floor_by.reindex(score.index)
+    keep = ~score.index.isin(list(already)) & (by >= policy.min_score).to_numpy()
+    n = _list_length(by[keep], policy, cap, len(score))
+    order = score[keep].sort_values(ascending=False, kind="stable").index[:n]
+    return pd.Series(score.index.isin(order), index=score.index)
+
+
+def _list_length(eligible: pd.Series, policy: FavourPolicy, cap: int, households: int) -> int:
+    """Places on the list: up to the sharpest drop in `eligible` scores, floored and capped."""
+    values = eligible.sort_values(ascending=False, kind="stable").to_numpy()
+    n = min(cap, len(values))
+    floor = min(n, max(1, math.ceil(policy.min_flag_share * households)))
+    if not policy.list_break or n <= floor:
+        return n
+    values = values[: n + 1]
+    nxt = np.append(values[1:], min(policy.min_score, values[-1]))[:n]  # the score just below each place
+    sharpest = int(np.argmax(values[:n] - nxt)) + 1  # the list would end after this place
+    return max(sharpest, floor)
 
 
 def village_ranking(ctx: pd.DataFrame, score: pd.Series, flagged: pd.Series) -> pd.DataFrame:

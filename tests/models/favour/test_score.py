@@ -87,7 +87,9 @@ def test_explanations_name_features_with_values(county: County, tmp_path: Path) 
 
 def test_fairness_ratio_reported(county: County, tmp_path: Path) -> None:
     """The minority-name flag-rate ratio is computed from the list and returned."""
-    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path))
+    # the full capped list (no break): both groups flagged, so the ratio is a number to check
+    policy = _policy(list_break=False)
+    res = score_households(county.dataset, county.index, NO_FINDINGS, policy, None, ModelStore(tmp_path))
     f = res.fairness
     assert f["households"]["minority_name"] == 27 and f["households"]["other"] == 213
     assert f["flagged"]["minority_name"] + f["flagged"]["other"] == len(res.findings)
@@ -177,7 +179,8 @@ def test_disabled_or_empty_roll_reports_not_run(county: County, tmp_path: Path) 
 
 def test_split_and_handler_burst_reasons_in_chinese(county: County, tmp_path: Path) -> None:
     """The kin-split and handler-burst features explain themselves in Chinese with the household's values."""
-    res = score_households(county.dataset, county.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path))
+    policy = _policy(list_break=False)  # the whole capped list, so a kin-split household is on it
+    res = score_households(county.dataset, county.index, NO_FINDINGS, policy, None, ModelStore(tmp_path))
     kin = [r for ev in res.findings["evidence"] for r in ev["reasons"] if r["feature"] == "kin_split_hukou"]
     assert kin and "另有 1 个户主同姓的户口" in kin[0]["text_zh"]
     assert set(FEATURE_NAMES) <= set(_TEXT) and set(FEATURE_NAMES) <= set(LABELS_ZH)
@@ -187,4 +190,6 @@ def test_split_and_handler_burst_reasons_in_chinese(county: County, tmp_path: Pa
     v = float(feats.X["handler_tied_burst"][hid])
     row = feats.context.loc[[hid]].iloc[0]
     text = _TEXT["handler_tied_burst"](row, v, 0.0, p)
-    assert text == f"经办人经办0在本户纳入前后 {p.burst_window_days} 天内另纳入 7 户分户或与干部、经办人有关联的家庭"
+    assert (
+        text == f"经办人经办0在本户纳入前后 {p.burst_window_days} 天内另纳入 7 户新近分户或与干部、经办人有关联的家庭"
+    )

@@ -91,6 +91,21 @@ def test_select_flagged_ends_at_the_sharpest_drop() -> None:
     assert 2 <= select_flagged(flat, p).sum() <= 10
 
 
+def test_select_flagged_length_from_the_unsupervised_risk() -> None:
+    """A supervised probability chooses who fills the list; the unsupervised risk sets how long it is."""
+    p = load_policy().favour.model_copy(update={"max_flag_share": 0.10, "min_flag_share": 0.0, "min_score": 0.5})
+    idx = [f"h{i:02d}" for i in range(100)]
+    risk = pd.Series([0.95, 0.94, 0.93, 0.92, 0.91, 0.70] + [0.69 - i * 0.001 for i in range(94)], index=idx)
+    prob = pd.Series(np.linspace(0.2, 0.01, 100), index=idx)
+    prob[["h03", "h40"]] = [0.99, 0.98]  # learned: these two first, then nothing stands out
+    assert select_flagged(prob, p).sum() == 2  # cut by its own sharpest drop
+    got = select_flagged(prob, p, floor_by=risk)
+    assert got.sum() == 5  # the risk's drop after place 5
+    assert set(got.index[got]) == {"h03", "h40", "h00", "h01", "h02"}  # filled in probability order
+    risk["h40"] = 0.4  # below min_score by the unsupervised risk: never listed
+    assert not select_flagged(prob, p, floor_by=risk)["h40"]
+
+
 def test_anomaly_scorer_conventions() -> None:
     """__init__ only stores; fit returns self; learned state ends in _; random_state makes it repeatable."""
     rng = np.random.default_rng(0)
