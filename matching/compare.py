@@ -19,7 +19,16 @@ from rapidfuzz.distance import Levenshtein, Postfix
 from recordlinkage.base import BaseCompareFeature
 
 from matching import regions
-from matching.distinct import NOT_18, differing_characters, distinct_pairs, id_chars, id_codes, lengths, value_codes
+from matching.distinct import (
+    NOT_18,
+    differing_characters,
+    distinct_pairs,
+    id_chars,
+    id_codes,
+    involved,
+    lengths,
+    value_codes,
+)
 
 NULL = -1
 # Each comparison is NULL where it does not apply, so its m and u are estimated
@@ -47,6 +56,7 @@ CHUNK = 1_000_000  # pairs compared at a time: bounds memory at ~1M-row scale
 # pairs hold some 5,500 pairs of names). Integer and date fields take a few
 # array operations per pair, less than that hashing, so they run on every pair.
 PER_DISTINCT = frozenset({"name", "sex", "address"})
+PER_DISTINCT_MIN = 200_000  # pairs: fewer take milliseconds to compare, about what finding their distinct values costs
 
 
 def _digits(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -291,19 +301,6 @@ def _side(people: pd.DataFrame, positions: np.ndarray, columns: tuple[str, ...])
     return out
 
 
-Involved = tuple[np.ndarray, np.ndarray]  # records taking part in some pair, and each pair's record among them
-
-
-def _involved(positions: np.ndarray, n: int) -> Involved:
-    """The records that take part in some pair (in order), and each pair's record among them."""
-    seen = np.zeros(n, dtype=bool)
-    seen[positions] = True
-    rows = np.flatnonzero(seen)
-    index = np.zeros(n, dtype=np.int64)
-    index[rows] = np.arange(len(rows))
-    return rows, index[positions]
-
-
 def _levels(
     feature: type[BaseCompareFeature],
     cols: tuple[str, ...],
@@ -323,7 +320,11 @@ def _levels(
 
 
 def _distinct(
-    cols: tuple[str, ...], left: pd.DataFrame, at_l: Involved, right: pd.DataFrame, at_r: Involved
+    cols: tuple[str, ...],
+    left: pd.DataFrame,
+    at_l: tuple[np.ndarray, np.ndarray],
+    right: pd.DataFrame,
+    at_r: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
     """(first, inverse) of the pairs' values in `cols`: a pair of each distinct combination, each pair's one."""
     (rows_l, index_l), (rows_r, index_r) = at_l, at_r
@@ -333,7 +334,7 @@ def _distinct(
 
 
 def compare(pairs: pd.MultiIndex, left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """Level per field (int8) for each pair; text fields once per distinct pair of values.
+    """Level per field (int8) for each pair; text fields once per distinct pair of values (PER_DISTINCT).
 
     The features are recordlinkage compare features, called on the pairs'
     columns taken by position: `rl.Compare` would index every column by label
@@ -344,10 +345,12 @@ def compare(pairs: pd.MultiIndex, left: pd.DataFrame, right: pd.DataFrame) -> pd
         return pd.DataFrame({f: pd.Series(dtype=np.int8) for f in FIELDS}, index=pairs)
     pos_l = left.index.get_indexer(pairs.get_level_values(0))
     pos_r = right.index.get_indexer(pairs.get_level_values(1))
-    at_l, at_r = _involved(pos_l, len(left)), _involved(pos_r, len(right))
+    deduplicate = len(pairs) >= PER_DISTINCT_MIN
+    if deduplicate:
+        at_l, at_r = involved(pos_l, len(left)), involved(pos_r, len(right))
     out = {}
     for label, feature, cols in _FEATURES:
-        if label in PER_DISTINCT:
+        if deduplicate and label in PER_DISTINCT:
             first, inverse = _distinct(cols, left, at_l, right, at_r)
             out[label] = _levels(feature, cols, left, pos_l[first], right, pos_r[first])[inverse]
         else:

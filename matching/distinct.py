@@ -69,6 +69,20 @@ def first_of_each(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, codes[1:] > seen[:-1]])
 
 
+def involved(positions: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The records (of n) at some of `positions`, in order, and each position's index among them.
+
+    Work per record can then run on the records that take part in pairs, not on
+    every pair (one record is in many) nor on every record (most are in none).
+    """
+    seen = np.zeros(n, dtype=bool)
+    seen[positions] = True
+    rows = np.flatnonzero(seen)
+    index = np.zeros(n, dtype=np.int64)
+    index[rows] = np.arange(len(rows))
+    return rows, index[positions]
+
+
 def distinct_pairs(codes_l: np.ndarray, codes_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first, inverse) of the (left, right) code pairs: a row of each distinct pair, and each row's pair."""
     width = int(codes_r.max(initial=-1)) + 1
