@@ -100,7 +100,8 @@ def train(frames: dict[str, pd.DataFrame], levels: dict[tuple[str, str], pd.Data
     randoms = [_random_levels(frames[a], frames[b], seed=i) for i, (a, b) in enumerate(levels)]
     model = FellegiSunter().fit_u(pd.concat(randoms))
     all_levels = pd.concat(levels.values(), ignore_index=True)
-    groups = pd.Series(np.concatenate([[pair_key(a, b)] * len(lv) for (a, b), lv in levels.items()]))
+    keys = np.array([pair_key(a, b) for a, b in levels], dtype=object)
+    groups = pd.Series(np.repeat(keys, [len(lv) for lv in levels.values()]))  # no list of one text per pair
     sizes = {pair_key(a, b): (len(frames[a]), len(frames[b])) for a, b in levels}
     model.fit(all_levels, groups, sizes)
     log.info("linkage EM: lambda %s", {k: f"{v:.3g}" for k, v in model.lambda_.items()})
