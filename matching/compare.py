@@ -4,7 +4,9 @@ Levels are small integers (0 = closest agreement, -1 = NULL: a side lacks the
 field, which the classifier treats as no evidence either way). They are
 `recordlinkage` compare features, so `rl.Compare` does the row alignment, and
 they are vectorised with numpy / rapidfuzz `cpdist` (recordlinkage's own string
-methods call jellyfish once per pair and score Chinese names poorly).
+methods call jellyfish once per pair and score Chinese names poorly). A level
+depends only on the two records' values, so text fields are compared once per
+distinct pair of values and taken back to every pair (`PER_DISTINCT`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ from rapidfuzz.distance import Levenshtein, Postfix
 from recordlinkage.base import BaseCompareFeature
 
 from matching import regions
-from matching.distinct import NOT_18, differing_characters, id_chars, id_codes, lengths
+from matching.distinct import (
+    NOT_18,
+    differing_characters,
+    distinct_pairs,
+    id_chars,
+    id_codes,
+    involved,
+    lengths,
+    value_codes,
+)
 
 NULL = -1
 # Each comparison is NULL where it does not apply, so its m and u are estimated
@@ -39,6 +50,13 @@ AGE_SLACK_DAYS = 366  # reported ages may be nominal (虚岁) or off by a birthd
 ADDRESS_MIN = 6  # characters the shorter address needs before "contains" counts (not just "X镇")
 ADDRESS_SIMILAR = 0.75  # normalised Levenshtein similarity, and only with the same house and group numbers
 CHUNK = 1_000_000  # pairs compared at a time: bounds memory at ~1M-row scale
+# Fields compared as text run once per distinct pair of values: rapidfuzz and
+# object equality cost more per pair than finding the distinct pairs (hashing
+# integer codes), and pairs repeat texts (at 1M people the cremation rule's 2M
+# pairs hold some 5,500 pairs of names). Integer and date fields take a few
+# array operations per pair, less than that hashing, so they run on every pair.
+PER_DISTINCT = frozenset({"name", "sex", "address"})
+PER_DISTINCT_MIN = 200_000  # pairs: fewer take milliseconds to compare, about what finding their distinct values costs
 
 
 def _digits(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -271,7 +289,7 @@ def _comparer() -> rl.Compare:
     return cmp
 
 
-def _side(people: pd.DataFrame, positions: np.ndarray, columns: set[str]) -> dict[str, pd.Series]:
+def _side(people: pd.DataFrame, positions: np.ndarray, columns: tuple[str, ...]) -> dict[str, pd.Series]:
     """The pairs' values of each column (numpy columns taken as arrays: pandas' take costs more here)."""
     out = {}
     for c in columns:
@@ -283,10 +301,42 @@ def _side(people: pd.DataFrame, positions: np.ndarray, columns: set[str]) -> dic
     return out
 
 
-def compare(pairs: pd.MultiIndex, left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """Level per field (int8) for each pair, computed in chunks.
+def _levels(
+    feature: type[BaseCompareFeature],
+    cols: tuple[str, ...],
+    left: pd.DataFrame,
+    pos_l: np.ndarray,
+    right: pd.DataFrame,
+    pos_r: np.ndarray,
+) -> np.ndarray:
+    """One feature's levels of the pairs at these positions, CHUNK pairs at a time (bounds memory)."""
+    out = np.empty(len(pos_l), dtype=np.int8)
+    for i in range(0, len(pos_l), CHUNK):
+        a, b = _side(left, pos_l[i : i + CHUNK], cols), _side(right, pos_r[i : i + CHUNK], cols)
+        out[i : i + CHUNK] = feature(list(cols), list(cols))._compute_vectorized(
+            *(a[c] for c in cols), *(b[c] for c in cols)
+        )
+    return out
 
-    The features are recordlinkage compare features, called here on the pairs'
+
+def _distinct(
+    cols: tuple[str, ...],
+    left: pd.DataFrame,
+    at_l: tuple[np.ndarray, np.ndarray],
+    right: pd.DataFrame,
+    at_r: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(first, inverse) of the pairs' values in `cols`: a pair of each distinct combination, each pair's one."""
+    (rows_l, index_l), (rows_r, index_r) = at_l, at_r
+    code_l = value_codes([left[c].to_numpy()[rows_l] for c in cols])[index_l]
+    code_r = value_codes([right[c].to_numpy()[rows_r] for c in cols])[index_r]
+    return distinct_pairs(code_l, code_r)
+
+
+def compare(pairs: pd.MultiIndex, left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """Level per field (int8) for each pair; text fields once per distinct pair of values (PER_DISTINCT).
+
+    The features are recordlinkage compare features, called on the pairs'
     columns taken by position: `rl.Compare` would index every column by label
     and assemble a frame per feature, which costs more than the comparisons.
     """
@@ -295,11 +345,14 @@ def compare(pairs: pd.MultiIndex, left: pd.DataFrame, right: pd.DataFrame) -> pd
         return pd.DataFrame({f: pd.Series(dtype=np.int8) for f in FIELDS}, index=pairs)
     pos_l = left.index.get_indexer(pairs.get_level_values(0))
     pos_r = right.index.get_indexer(pairs.get_level_values(1))
-    columns = {c for _, _, cols in _FEATURES for c in cols}
-    out = {label: np.empty(len(pairs), dtype=np.int8) for label, _, _ in _FEATURES}
-    for i in range(0, len(pairs), CHUNK):
-        a, b = _side(left, pos_l[i : i + CHUNK], columns), _side(right, pos_r[i : i + CHUNK], columns)
-        for label, feature, cols in _FEATURES:
-            levels = feature(list(cols), list(cols))._compute_vectorized(*(a[c] for c in cols), *(b[c] for c in cols))
-            out[label][i : i + CHUNK] = levels
+    deduplicate = len(pairs) >= PER_DISTINCT_MIN
+    if deduplicate:
+        at_l, at_r = involved(pos_l, len(left)), involved(pos_r, len(right))
+    out = {}
+    for label, feature, cols in _FEATURES:
+        if deduplicate and label in PER_DISTINCT:
+            first, inverse = _distinct(cols, left, at_l, right, at_r)
+            out[label] = _levels(feature, cols, left, pos_l[first], right, pos_r[first])[inverse]
+        else:
+            out[label] = _levels(feature, cols, left, pos_l, right, pos_r)
     return pd.DataFrame(out, index=pairs)

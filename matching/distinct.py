@@ -5,7 +5,9 @@ addresses and birth dates, but pandas' `.str` methods and `to_datetime` on
 text still run once per row in Python. Computing a function on the distinct
 values and taking the result back by position gives the same column at the
 cost of the distinct values; identity numbers, nearly all distinct, are read
-as one (n, 18) array of character codes instead.
+as one (n, 18) array of character codes instead. Candidate pairs too repeat
+their values (2M pairs of a cremation rule hold a few thousand name pairs), so
+`distinct_pairs` lets a comparison run once per distinct pair of values.
 """
 
 from __future__ import annotations
@@ -39,6 +41,53 @@ def per_distinct(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.
     codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
     distinct = pd.Series([*np.asarray(uniques, dtype=object), None], dtype=object, name=values.name)  # last: missing
     return fn(distinct).take(codes).set_axis(values.index)
+
+
+def value_codes(columns: list[np.ndarray]) -> np.ndarray:
+    """One integer per row, equal where the rows' values are equal in every column.
+
+    Missing values (None, NaN, NaT, NA) are one value here, as in `per_distinct`;
+    columns hold one kind of value each (1 and 1.0 would be one value too).
+    Codes are renumbered after each column, so they stay below the row count.
+    """
+    codes = [pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64) + 1 for values in columns]  # 0: missing
+    code = codes[0]
+    for more in codes[1:]:
+        code = pd.factorize(code * (int(more.max(initial=0)) + 1) + more)[0].astype(np.int64)
+    return code
+
+
+def first_of_each(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row of each code, for codes numbered in order of appearance (as pd.factorize does).
+
+    A code appears for the first time exactly where it exceeds every code
+    before it, so one running maximum finds them all, in code order.
+    """
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    seen = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.r_[True, codes[1:] > seen[:-1]])
+
+
+def involved(positions: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The records (of n) at some of `positions`, in order, and each position's index among them.
+
+    Work per record can then run on the records that take part in pairs, not on
+    every pair (one record is in many) nor on every record (most are in none).
+    """
+    seen = np.zeros(n, dtype=bool)
+    seen[positions] = True
+    rows = np.flatnonzero(seen)
+    index = np.zeros(n, dtype=np.int64)
+    index[rows] = np.arange(len(rows))
+    return rows, index[positions]
+
+
+def distinct_pairs(codes_l: np.ndarray, codes_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, inverse) of the (left, right) code pairs: a row of each distinct pair, and each row's pair."""
+    width = int(codes_r.max(initial=-1)) + 1
+    inverse = pd.factorize(codes_l * width + codes_r)[0].astype(np.int64)
+    return first_of_each(inverse), inverse
 
 
 def lengths(texts: np.ndarray) -> np.ndarray:

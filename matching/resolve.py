@@ -23,6 +23,7 @@ from matching.blocking import pairs_of, source_keys
 from matching.classify import FellegiSunter
 from matching.cluster import person_ids, select_links, union
 from matching.compare import LEVELS, compare
+from matching.distinct import involved
 from matching.evidence import FUZZY_FREE, link_facts, sentences
 from matching.prepare import USABLE, mark_shared, person_frame
 from matching.repeats import REPEAT_COLUMNS, person_keys, registry_repeats
@@ -100,11 +101,22 @@ def train(frames: dict[str, pd.DataFrame], levels: dict[tuple[str, str], pd.Data
     randoms = [_random_levels(frames[a], frames[b], seed=i) for i, (a, b) in enumerate(levels)]
     model = FellegiSunter().fit_u(pd.concat(randoms))
     all_levels = pd.concat(levels.values(), ignore_index=True)
-    groups = pd.Series(np.concatenate([[pair_key(a, b)] * len(lv) for (a, b), lv in levels.items()]))
+    keys = np.array([pair_key(a, b) for a, b in levels], dtype=object)
+    groups = pd.Series(np.repeat(keys, [len(lv) for lv in levels.values()]))  # no list of one text per pair
     sizes = {pair_key(a, b): (len(frames[a]), len(frames[b])) for a, b in levels}
     model.fit(all_levels, groups, sizes)
     log.info("linkage EM: lambda %s", {k: f"{v:.3g}" for k, v in model.lambda_.items()})
     return model
+
+
+def persons(ids: np.ndarray) -> np.ndarray:
+    """A person code per record for `FellegiSunter.prob`: one valid number = one person, no number = itself.
+
+    Coded per record, not per pair: the cremation rule pairs each registry
+    person with many death records, and texts per pair cost more than the scoring.
+    """
+    codes = pd.factorize(ids)[0].astype(np.int64)
+    return np.where(ids != "", codes, len(ids) + np.arange(len(ids)))
 
 
 def score(
@@ -124,8 +136,8 @@ def score(
         key = pair_key(a, b)
         df = lv.reset_index(drop=True)
         df["pos_l"], df["pos_r"], df["source_l"], df["source_r"] = pl, pr, a, b
-        ids_l = frames[a]["id_person"].to_numpy()[pl]
-        person_l = np.where(ids_l != "", ids_l, np.asarray(pl).astype(str))  # one valid number = one person
+        rows, at = involved(np.asarray(pl), len(frames[a]))
+        person_l = persons(frames[a]["id_person"].to_numpy()[rows])[at]
         df["probability"] = model.prob(df, key, np.asarray(pr), person_l, usable_l & usable_r)
         df["threshold"] = policy.thresholds.get(key, policy.default_threshold)
         scored.append(df)

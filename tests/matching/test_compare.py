@@ -6,10 +6,12 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from match_fixtures import legacy15, make_id, typo
+import pytest
+from match_fixtures import VILLAGE_A, VILLAGE_B, VILLAGE_C, legacy15, make_id, typo
 
+from matching import compare as compare_module
 from matching.blocking import candidate_pairs
-from matching.compare import LEVELS, NULL, compare
+from matching.compare import FIELDS, LEVELS, NULL, compare
 from matching.prepare import person_frame
 from matching.regions import as_number, region_level, town_level
 
@@ -108,3 +110,66 @@ def test_calendar_parts_equal_pandas() -> None:
     dates = dates.append(pd.DatetimeIndex(["1900-02-28", "1900-03-01", "2000-02-29", "1969-12-31", "1970-01-01"]))
     year, month, day = _calendar(dates.to_numpy())
     assert (year == dates.year).all() and (month == dates.month).all() and (day == dates.day).all()
+
+
+def _one_by_one(pairs: pd.MultiIndex, left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """Levels of each pair compared on its own: the per-pair answer the deduplication must give."""
+    rows = [compare(pairs[k : k + 1], left, right) for k in range(len(pairs))]
+    return pd.concat(rows)
+
+
+@pytest.mark.parametrize("per_distinct", [None, FIELDS], ids=["text fields", "every field"])
+def test_levels_computed_once_per_distinct_values_equal_levels_pair_by_pair(
+    per_distinct: tuple[str, ...] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pairs that repeat values, with missing names, numbers, dates, places and addresses, get per-pair levels.
+
+    Run as configured and with every field deduplicated (numbers differing only
+    in status or 重号 marking, birth ranges, town-level codes).
+    """
+    monkeypatch.setattr(compare_module, "PER_DISTINCT_MIN", 0)  # a handful of pairs, deduplicated all the same
+    if per_distinct is not None:
+        monkeypatch.setattr(compare_module, "PER_DISTINCT", frozenset(per_distinct))
+    man = make_id("19480203", 21)
+    roll = person_frame(
+        pd.DataFrame(
+            {
+                "name": ["王秀英", "王秀英", "王秀英", "王秀瑛", "王秀英", "張偉", "张伟", None],
+                "id_number": [ID, ID, legacy15(ID), None, typo(ID, 4), man, None, None],  # same number, other status
+                "region_code": [VILLAGE_A, VILLAGE_A, VILLAGE_A, VILLAGE_A, None, VILLAGE_B, "429006101000", None],
+                "address": [
+                    "张港镇3组12号",
+                    "张港镇3组12号",
+                    None,
+                    "张港镇3组13号",
+                    "",
+                    "天门市张港镇3组12号",
+                    "和湾社区",
+                    None,
+                ],
+            }
+        ),
+        "roll",
+    )
+    roll.loc[1, "id_shared"] = True  # a 重号 number: same values but this one
+    deaths = person_frame(
+        pd.DataFrame(
+            {
+                "name": ["王秀英", "王秀英", "王秀英", "王秀瑛", "张伟", "李明"],
+                "id_number": [None, None, ID, None, None, man],
+                "age": [78, 78, None, 60, 78, None],
+                "death_date": ["2026-09-10", "2026-09-10", None, "2026-09-10", "2026-09-10", None],
+                "birth_date": [None, None, "1948-02-13", None, None, "1948-02-03"],
+                "region_code": ["429006101000", "429006101000", VILLAGE_A, VILLAGE_C, None, VILLAGE_A],
+                "address": ["张港镇3组12号", "张港镇3组12号", None, "和湾村", "张港镇3组12号", ""],
+                "source": ["火化", "火化", None, "火化", "火化", None],
+            }
+        ),
+        "deaths",
+    )
+    pairs = pd.MultiIndex.from_product([range(len(roll)), range(len(deaths))])
+    got = compare(pairs, roll, deaths)
+    pd.testing.assert_frame_equal(got, _one_by_one(pairs, roll, deaths))
+    assert got.drop_duplicates().shape[0] > 10  # the frame exercises many level patterns, not one
+    reversed_pairs = pairs[::-1]  # representatives found in another order give the same levels
+    pd.testing.assert_frame_equal(compare(reversed_pairs, roll, deaths), got.iloc[::-1])

@@ -7,7 +7,16 @@ import random
 import numpy as np
 import pandas as pd
 
-from matching.distinct import differing_characters, id_chars, id_codes, lengths, per_distinct
+from matching.distinct import (
+    differing_characters,
+    distinct_pairs,
+    first_of_each,
+    id_chars,
+    id_codes,
+    lengths,
+    per_distinct,
+    value_codes,
+)
 from matching.regions import clean_codes
 
 
@@ -74,3 +83,29 @@ def test_id_chars_reads_any_text_of_18_characters() -> None:
     chars = id_chars(texts)
     assert list(lengths(texts)) == [18, 18, 4]
     assert chars[0, 0] == ord("４") and chars[1, 0] == ord("4") and not chars[2].any()
+
+
+def test_value_codes_are_equal_exactly_where_every_column_is() -> None:
+    """Rows get one code when all their values agree; any missing value is one value."""
+    names = np.array(["王秀英", "王秀英", "王秀英", None, np.nan, "李明"], dtype=object)
+    dates = np.array(["1948-02-03", "1948-02-03", "1950-01-01", "NaT", "NaT", "1948-02-03"], dtype="datetime64[ns]")
+    shared = np.array([False, False, False, False, False, True])
+    codes = value_codes([names, dates, shared])
+    assert codes.tolist() == [0, 0, 1, 2, 2, 3]
+    assert value_codes([names, dates, ~shared]).tolist() == [0, 0, 1, 2, 2, 3]
+
+
+def test_first_of_each_finds_the_first_row_of_every_factorized_code() -> None:
+    """For codes in order of appearance, the first row of each code, in code order."""
+    values = np.array([5, 5, 7, 5, 9, 7, 1, 9])
+    codes = pd.factorize(values)[0]
+    assert first_of_each(codes).tolist() == [0, 2, 4, 6]
+    assert first_of_each(np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+def test_distinct_pairs_take_back_to_every_row() -> None:
+    """Each row's distinct pair has its codes on both sides; (1, 0) and (0, 1) are two pairs."""
+    left, right = np.array([0, 1, 0, 0, 1, 2]), np.array([1, 0, 1, 2, 0, 0])
+    first, inverse = distinct_pairs(left, right)
+    assert (left[first][inverse] == left).all() and (right[first][inverse] == right).all()
+    assert len(first) == 4

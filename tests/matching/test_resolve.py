@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from match_fixtures import VILLAGE_A, make_dataset, make_id
 
 from hecha.index import LINK_COLUMNS, RECORD_COLUMNS, PersonIndex
 from hecha.policy import LinkagePolicy
-from matching.resolve import resolve
+from matching.resolve import persons, resolve
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +173,11 @@ def test_person_key_hash_is_the_privacy_pseudonym() -> None:
 
     ids = np.array([make_id("19480203", 22), make_id("19700101", 11)], dtype=object)
     assert list(person_key_hash(ids)) == [pseudonym(i, prefix="P") for i in ids]
+
+
+def test_persons_code_one_number_as_one_person_and_each_numberless_record_apart() -> None:
+    """Records sharing a usable number share a code; a record without one shares its code with no other."""
+    ids = np.array(["A", "", "B", "A", "", "B", "C"], dtype=object)
+    codes = persons(ids)
+    assert codes[0] == codes[3] and codes[2] == codes[5]
+    assert len(set(codes.tolist())) == 5  # A, B, C and the two numberless records
