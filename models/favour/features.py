@@ -239,14 +239,8 @@ def build_features(
 
     # A handler who enrols, within weeks, several households each newly split off (分户) or tied to a
     # cadre or to the handler: counted only for a household that is itself newly split or tied.
-    # "Newly split" is a hukou set up within recent_months at an address that has others; the family
-    # name is not asked (in a single-clan village most neighbours share it, and a daughter's or a
-    # son-in-law's split carries another). Only where the registry gives no 立户日期 for the hukou
-    # does a same-surname split stand in for it.
-    dated = ctx["hukou_established"].notna()
-    newly_split = (X["split_hukou"] > 0) & ((X["recent_hukou"] > 0) | (~dated & (X["kin_split_hukou"] > 0)))
     tied_to = (X[["cadre_same_hukou", "cadre_same_address", "cadre_shared_contact", "handler_tie"]] > 0).any(axis=1)
-    tied = newly_split | tied_to
+    tied = newly_split(X, ctx["hukou_established"].notna()) | tied_to
     ctx["handler_tied_burst"] = (
         _burst(ctx["enrolled"][tied], ctx["handler"][tied], policy.burst_window_days).reindex(ctx.index).fillna(0.0)
     )
@@ -257,6 +251,17 @@ def build_features(
     ctx["rule_cases"] = _open_findings(rule_findings, members, ("wrong", "favour")).reindex(ctx.index).fillna(0.0)
     ctx["rows"] = _lists(members, "_row").reindex(ctx.index)
     return HouseholdFeatures(X=X[FEATURE_NAMES].astype(float), context=ctx)
+
+
+def newly_split(X: pd.DataFrame, dated: pd.Series) -> pd.Series:
+    """Households whose hukou was split off lately: set up within recent_months at an address with others.
+
+    The family name is not asked: in a single-clan village most neighbours share it, and a
+    daughter's or a son-in-law's split carries another. Only where the registry gives no
+    立户日期 for the hukou (`dated` False) does a split from a same-surname hukou stand in.
+    """
+    recent = X["recent_hukou"] > 0
+    return (X["split_hukou"] > 0) & (recent | (~dated & (X["kin_split_hukou"] > 0)))
 
 
 def _lists(members: pd.DataFrame, col: str) -> pd.Series:

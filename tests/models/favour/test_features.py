@@ -10,7 +10,7 @@ from favour_county import County
 from hecha.dataset import Dataset
 from hecha.index import PersonIndex
 from hecha.policy import load_policy
-from models.favour.features import FEATURE_NAMES, assert_no_protected, build_features
+from models.favour.features import FEATURE_NAMES, assert_no_protected, build_features, newly_split
 from models.favour.ties import family_keys, kin_split_hukou
 
 
@@ -154,3 +154,25 @@ def test_handler_tied_burst(county: County) -> None:
     X2 = build_features(_with(county, roll=roll), county.index, pd.DataFrame(), load_policy().favour).X
     assert X2.at[fav[0], "handler_tied_burst"] == 0
     assert (X2.loc[fav[1:], "handler_tied_burst"] == len(fav) - 2).all()
+
+
+def test_newly_split_asks_the_date_not_the_surname() -> None:
+    """A recent split counts whatever the surname; an old one does not; without a date, a same-surname split does."""
+    X = pd.DataFrame(
+        {
+            "split_hukou": [1.0, 1.0, 1.0, 0.0, 1.0, 1.0],
+            "recent_hukou": [1.0, 1.0, 0.0, 1.0, 0.0, 0.0],
+            "kin_split_hukou": [0.0, 0.9, 0.9, 0.0, 0.9, 0.0],
+        },
+        index=["recent_other_name", "recent_kin", "old_kin", "alone", "undated_kin", "undated_other"],
+    )
+    dated = pd.Series([True, True, True, True, False, False], index=X.index)
+    got = newly_split(X, dated)
+    assert got.to_dict() == {
+        "recent_other_name": True,
+        "recent_kin": True,
+        "old_kin": False,  # a grown son's hukou of twenty years at his parents' address: ordinary
+        "alone": False,  # a new hukou with no other at the address is no split
+        "undated_kin": True,
+        "undated_other": False,
+    }
