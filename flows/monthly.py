@@ -74,7 +74,7 @@ def _resumable(out_dir: Path) -> Callable[[Any], Any]:
     return lambda stage: stage.with_options(result_storage=storage)
 
 
-@_stage("load", io=True, cached=True)
+@_stage("load", io=True)  # not cached: storing its result cost more than half of what it saves (flows/caching.py)
 def load_stage(settings: RunSettings) -> Dataset:
     return load_dataset(settings.folder, settings.county, settings.period, progress.step)
 
