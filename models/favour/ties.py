@@ -33,10 +33,19 @@ def norm_texts(values: pd.Series) -> pd.Series:
     return pd.Series(normed[codes], index=values.index, dtype=object)
 
 
+def _records(index: PersonIndex, source: str, columns: list[str]) -> pd.DataFrame:
+    """The index's records of one source, only `columns`: the records frame has a dozen columns and
+    1.5M rows at 1M people, and copying all of them to read two was most of the cost."""
+    records = index.records
+    return records.loc[(records["source"] == source).to_numpy(), columns]
+
+
 def _pids(index: PersonIndex, dataset: Dataset, source: str) -> pd.Series:
     """person_id per row of a source frame (index aligned); unlinked rows get a row-based id."""
     frame = dataset.frames[source]
-    mapped = frame["_row"].map(index.person_of(source)).astype(object)
+    r = _records(index, source, ["row", "person_id"])
+    person_of = pd.Series(r["person_id"].to_numpy(), index=r["row"].to_numpy(), name="person_id")  # as index.person_of
+    mapped = frame["_row"].map(person_of).astype(object)
     unlinked = mapped.isna()
     if unlinked.any():
         mapped[unlinked] = source[:3] + ":" + frame.loc[unlinked, "_row"].astype(str)
@@ -46,7 +55,7 @@ def _pids(index: PersonIndex, dataset: Dataset, source: str) -> pd.Series:
 def registry_view(dataset: Dataset, index: PersonIndex) -> pd.DataFrame:
     """Household registry 户籍 rows with person_id and a normalised address."""
     reg = dataset.frames["household_registry"]
-    rec = index.records[index.records["source"] == "household_registry"]
+    rec = _records(index, "household_registry", ["row", "name_norm"])
     name_norm = reg["_row"].map(rec.drop_duplicates("row").set_index("row")["name_norm"]) if not rec.empty else None
     names = pd.Series(None, index=reg.index, dtype=object)
     if name_norm is None:
@@ -165,16 +174,27 @@ def _persons_in(dataset: Dataset, index: PersonIndex, source: str) -> set[str]:
     return set(_pids(index, dataset, source)) if dataset.has(source) else set()
 
 
+def _first_of(frame: pd.DataFrame, persons: pd.Series, dropna: bool = False) -> pd.DataFrame:
+    """The first row of each of `persons` in `frame` (after dropping rows with a missing value), by person_id.
+
+    Only the roll's persons are looked up, so the 1M-row registry is filtered once, not
+    deduplicated and copied whole; filtering keeps the order, so the first row is the same.
+    """
+    near = frame[frame["person_id"].isin(persons.drop_duplicates()).to_numpy()]
+    near = near.dropna() if dropna else near
+    return near.drop_duplicates("person_id").set_index("person_id")
+
+
 def household_members(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, policy: FavourPolicy) -> pd.DataFrame:
     """Roll rows with person_id, hukou, working capacity (able) and poverty-registry presence."""
     roll = dataset.frames["roll"].copy()
     roll["person_id"] = _pids(index, dataset, "roll")
-    first_reg = reg.drop_duplicates("person_id").set_index("person_id")
+    first_reg = _first_of(reg, roll["person_id"])
     roll["hukou_id"] = roll["person_id"].map(first_reg["hukou_id"])
     roll["reg_address"] = roll["person_id"].map(first_reg["address_norm"])
     roll["address_norm"] = roll["address"].map(_norm_text)
 
-    births = index.records[["person_id", "birth_date"]].dropna().drop_duplicates("person_id").set_index("person_id")
+    births = _first_of(index.records[["person_id", "birth_date"]], roll["person_id"], dropna=True)
     birth = roll["person_id"].map(births["birth_date"])
     birth = pd.to_datetime(birth.fillna(roll["person_id"].map(first_reg["birth_date"])), errors="coerce")
     start = dataset.period_start
@@ -190,10 +210,11 @@ def household_members(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, p
         dis = dataset.frames["disability_registry"]
         pid = _pids(index, dataset, "disability_registry")
         disabled |= set(pid[pd.to_numeric(dis["disability_level"], errors="coerce").fillna(0) > 0])
-    in_poverty = _persons_in(dataset, index, "poverty_registry")
+    in_poverty: set[str] = set()
     if dataset.has("poverty_registry"):
         pov = dataset.frames["poverty_registry"]
         pid = _pids(index, dataset, "poverty_registry")
+        in_poverty = set(pid)
         disabled |= set(pid[pd.to_numeric(pov["disability_level"], errors="coerce").fillna(0) > 0])
         ill = pov["serious_illness"].astype("string").str.strip().str.upper().isin(_YES)
         not_able = pov["labor_capacity"].notna() & (pov["labor_capacity"] != "普通劳动力")
@@ -211,7 +232,7 @@ def household_members(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, p
 def _handler_places(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, wanted: pd.Series) -> pd.DataFrame:
     """handler number -> hukou_id, address_norm (via the registry's numbers, as corrected by linkage),
     for the `wanted` numbers only (a county has a few dozen handlers and a registry of a million)."""
-    rec = index.records[index.records.source == "household_registry"][["row", "id_resolved"]]
+    rec = _records(index, "household_registry", ["row", "id_resolved"])
     frame = dataset.frames["household_registry"]
     resolved = frame["_row"].map(rec.set_index("row")["id_resolved"]) if not rec.empty else frame["id_number"]
     near = resolved.isin(wanted) | reg["id_number"].isin(wanted)
