@@ -15,6 +15,7 @@ import pandas as pd
 from hecha.dataset import Dataset
 from hecha.index import PersonIndex
 from hecha.policy import FavourPolicy
+from models.favour.counts import first_rows
 
 _YES = {"是", "有", "Y", "YES", "1", "TRUE"}
 
@@ -116,16 +117,19 @@ def kin_split_hukou(reg: pd.DataFrame) -> pd.Series:
 def kin_split_detail(reg: pd.DataFrame) -> pd.DataFrame:
     """hukou_id -> n (other same-name hukou at the address), weight (kin_split_hukou), share (the name's village share)."""
     cols = ["n", "weight", "share"]
-    r = reg.dropna(subset=["hukou_id", "address_norm"])
+    reg = reg[["hukou_id", "address_norm", "region_code", "relation", "name_norm"]]  # copy only what is read
+    with_hukou = reg[reg["hukou_id"].notna().to_numpy()]
+    r = with_hukou[with_hukou["address_norm"].notna().to_numpy()]
     if r.empty:
         return pd.DataFrame(columns=cols, dtype=float)
     known: dict[object, list[str]] = {}  # family keys per distinct head name, shared by both calls
     keys = family_heads(r, known)
+    keys = keys[keys.duplicated(["address_norm", "k"], keep=False).to_numpy()]  # a key alone at its address pairs with none
     pairs = keys.merge(keys, on=["address_norm", "k"], suffixes=("", "_other"))
     pairs = pairs[pairs["hukou_id"] != pairs["hukou_id_other"]]
     if pairs.empty:
         return pd.DataFrame(columns=cols, dtype=float)
-    share = surname_shares(family_heads(reg.dropna(subset=["hukou_id"]), known))
+    share = surname_shares(family_heads(with_hukou, known))
     s = pairs[["village", "k"]].merge(share, on=["village", "k"], how="left")["share"].to_numpy()
     pairs = pairs.assign(share=s, w=1.0 - s)
     best = pairs.groupby(["hukou_id", "hukou_id_other"]).agg(w=("w", "max"), share=("share", "min"))
@@ -133,13 +137,24 @@ def kin_split_detail(reg: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"n": per.size().astype(float), "weight": per["w"].sum(), "share": per["share"].max()})
 
 
+def head_rows(hukou: pd.Series, relation: pd.Series) -> np.ndarray:
+    """Position of each hukou's head: its first 户主 row; then, for hukou with none, their first row.
+
+    From hukou codes, not two drop_duplicates and an isin over the registry's million rows.
+    """
+    codes = pd.factorize(hukou, use_na_sentinel=False)[0]
+    is_head = np.asarray(relation == "户主", dtype=bool)
+    rows = first_rows(codes, is_head)
+    has_head = is_head[rows]
+    return np.concatenate([np.sort(rows[has_head]), np.sort(rows[~has_head])])
+
+
 def family_heads(reg: pd.DataFrame, known: dict[object, list[str]] | None = None) -> pd.DataFrame:
     """One row per (hukou, family key) of its head: hukou_id, address_norm, village, k.
 
     `known` carries the keys of names already seen (a caller asking twice saves the second pass).
     """
-    heads = reg[reg["relation"] == "户主"].drop_duplicates("hukou_id")
-    heads = pd.concat([heads, reg[~reg["hukou_id"].isin(heads["hukou_id"])].drop_duplicates("hukou_id")])
+    heads = reg.iloc[head_rows(reg["hukou_id"], reg["relation"])]
     # the keys of each distinct name once, then one row per (head, key), in the order of the keys
     codes, uniques = pd.factorize(heads["name_norm"], use_na_sentinel=False)
     known = {} if known is None else known
