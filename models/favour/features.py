@@ -22,6 +22,7 @@ import pandas as pd
 from hecha.dataset import Dataset
 from hecha.index import PersonIndex
 from hecha.policy import FavourPolicy
+from models.favour.counts import first_of_codes, nunique_per
 from models.favour.ties import (
     cadre_ties,
     household_members,
@@ -183,22 +184,21 @@ def build_features(
     def over_hukou(values: pd.Series, missing: float, how: str = "max") -> pd.Series:
         return _per_household(pairs, values, missing, how).reindex(ctx.index).fillna(0.0)
 
-    hukou_size = reg.groupby("hukou_id")["person_id"].nunique()
+    hukou_size = nunique_per(reg["hukou_id"], reg["person_id"])
     ctx["hukou_size"] = over_hukou(hukou_size, 0.0, "sum")
-    on_roll_in_hukou = members.dropna(subset=["hukou_id"]).groupby("household_id")["person_id"].nunique()
+    in_hukou = members[members["hukou_id"].notna().to_numpy()]
+    on_roll_in_hukou = nunique_per(in_hukou["household_id"], in_hukou["person_id"])
     ctx["hukou_gap"] = (ctx["hukou_size"] - on_roll_in_hukou.reindex(ctx.index).fillna(0)).clip(lower=0)
     X["hukou_gap"] = ctx["hukou_gap"]
 
-    addr_of_hukou = reg.dropna(subset=["address_norm"]).groupby("hukou_id")["address_norm"].first()
-    hukous_at_addr = addr_of_hukou.reset_index().groupby("address_norm")["hukou_id"].nunique()
-    ctx["split_hukou"] = over_hukou(addr_of_hukou.map(hukous_at_addr) - 1, 0.0)
+    ctx["split_hukou"] = over_hukou(others_at_address(reg), 0.0)
     X["split_hukou"] = ctx["split_hukou"]
     kin = kin_split_detail(reg)
     X["kin_split_hukou"] = over_hukou(kin["weight"], 0.0)
     # for the reason: how many same-name hukou, and how common the name is in the village
     ctx["kin_split_n"] = over_hukou(kin["n"], 0.0)
     ctx["kin_surname_share"] = over_hukou(kin["share"], 0.0)
-    roll_hh_of_hukou = members.dropna(subset=["hukou_id"]).groupby("hukou_id")["household_id"].nunique()
+    roll_hh_of_hukou = nunique_per(in_hukou["hukou_id"], in_hukou["household_id"])
     X["shared_hukou_roll"] = over_hukou(roll_hh_of_hukou - 1, 0.0)
 
     est = hukou_established(dataset)
@@ -251,6 +251,19 @@ def build_features(
     ctx["rule_cases"] = _open_findings(rule_findings, members, ("wrong", "favour")).reindex(ctx.index).fillna(0.0)
     ctx["rows"] = _lists(members, "_row").reindex(ctx.index)
     return HouseholdFeatures(X=X[FEATURE_NAMES].astype(float), context=ctx)
+
+
+def others_at_address(reg: pd.DataFrame) -> pd.Series:
+    """hukou_id -> other hukou whose first registry address is this hukou's first address (分户 at one address).
+
+    Each hukou counts once, at its first address, as `groupby.first` would place it; from
+    hukou codes rather than a groupby over the registry's million rows.
+    """
+    placed = reg["address_norm"].notna().to_numpy() & reg["hukou_id"].notna().to_numpy()
+    hukou, address = reg["hukou_id"].to_numpy()[placed], reg["address_norm"].to_numpy()[placed]
+    first = first_of_codes(pd.factorize(hukou)[0])
+    at = pd.factorize(address[first])[0]
+    return pd.Series(np.bincount(at)[at] - 1, index=hukou[first])
 
 
 def newly_split(X: pd.DataFrame, dated: pd.Series) -> pd.Series:
