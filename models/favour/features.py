@@ -291,16 +291,23 @@ def _lists(members: pd.DataFrame, col: str) -> pd.Series:
 def coverage(ctx: pd.DataFrame, reg: pd.DataFrame) -> None:
     """Roll households / registry hukou per village and per town (in place on ctx)."""
     roll_v = ctx.groupby("region_code").size()
-    places = reg[["region_code", "hukou_id"]].dropna().drop_duplicates()  # each hukou once per village
-    reg_v = places.groupby("region_code").size()
+    placed = reg["region_code"].notna().to_numpy() & reg["hukou_id"].notna().to_numpy()
+    village, hukou = reg["region_code"][placed], reg["hukou_id"][placed]
+    reg_v = nunique_per(village, hukou)  # each hukou once per village
     cov_v = (roll_v / reg_v.reindex(roll_v.index)).astype(float)
     town_code = ctx["region_code"].astype(str).str[:9]
     roll_t = ctx.groupby(town_code).size()
-    towns = places.assign(region_code=places["region_code"].astype(str).str[:9]).drop_duplicates()
-    reg_t = towns.groupby("region_code").size()
+    reg_t = nunique_per(town_of(village), hukou)
     cov_t = (roll_t / reg_t.reindex(roll_t.index)).astype(float)
     ctx["coverage_village"] = ctx["region_code"].map(cov_v)
     ctx["coverage_town"] = town_code.map(cov_t)
+
+
+def town_of(region_code: pd.Series) -> pd.Series:
+    """The town (first 9 digits) of each region code, cut once per distinct code (a county has a few hundred)."""
+    codes, uniques = pd.factorize(region_code)
+    towns = np.append(pd.Index(uniques).astype(str).str[:9].to_numpy(dtype=object), None)  # last: missing (code -1)
+    return pd.Series(towns[codes], index=region_code.index, name=region_code.name)
 
 
 def _open_findings(
