@@ -35,16 +35,23 @@ def norm_texts(values: pd.Series) -> pd.Series:
 
 
 def _records(index: PersonIndex, source: str, columns: list[str]) -> pd.DataFrame:
-    """The index's records of one source, only `columns`: the records frame has a dozen columns and
-    1.5M rows at 1M people, and copying all of them to read two was most of the cost."""
+    """The index's records of one source, only `columns` (positional index).
+
+    The records frame has a dozen columns and 1.5M rows at 1M people: selecting the
+    few arrays read, not copying the frame, was most of the cost of every lookup.
+    """
     records = index.records
-    return records.loc[(records["source"] == source).to_numpy(), columns]
+    mine = records["source"].to_numpy() == source
+    return pd.DataFrame({c: records[c].array[mine] for c in columns})
 
 
-def _pids(index: PersonIndex, dataset: Dataset, source: str) -> pd.Series:
-    """person_id per row of a source frame (index aligned); unlinked rows get a row-based id."""
+def _pids(index: PersonIndex, dataset: Dataset, source: str, records: pd.DataFrame | None = None) -> pd.Series:
+    """person_id per row of a source frame (index aligned); unlinked rows get a row-based id.
+
+    `records`: the source's records with row and person_id, when the caller already has them.
+    """
     frame = dataset.frames[source]
-    r = _records(index, source, ["row", "person_id"])
+    r = _records(index, source, ["row", "person_id"]) if records is None else records
     person_of = pd.Series(r["person_id"].to_numpy(), index=r["row"].to_numpy(), name="person_id")  # as index.person_of
     mapped = frame["_row"].map(person_of).astype(object)
     unlinked = mapped.isna()
@@ -56,21 +63,21 @@ def _pids(index: PersonIndex, dataset: Dataset, source: str) -> pd.Series:
 def registry_view(dataset: Dataset, index: PersonIndex) -> pd.DataFrame:
     """Household registry 户籍 rows with person_id and a normalised address."""
     reg = dataset.frames["household_registry"]
-    rec = _records(index, "household_registry", ["row", "name_norm"])
+    rec = _records(index, "household_registry", ["row", "person_id", "name_norm"])
     name_norm = reg["_row"].map(rec.drop_duplicates("row").set_index("row")["name_norm"]) if not rec.empty else None
     names = pd.Series(None, index=reg.index, dtype=object)
     if name_norm is None:
         if "name" in reg:
             names = norm_texts(reg["name"])
     else:  # simplified, separators unified (張 = 张) where linkage normalised it; the name as given elsewhere
-        linked = name_norm.notna() & (name_norm.astype("string").str.len() > 0)
+        linked = name_norm.notna() & (name_norm != "")
         given = ~linked.fillna(False).astype(bool)
         if "name" in reg and given.any():
             names[given] = norm_texts(reg.loc[given, "name"])
         names = name_norm.where(linked, names)
     return pd.DataFrame(
         {
-            "person_id": _pids(index, dataset, "household_registry"),
+            "person_id": _pids(index, dataset, "household_registry", rec),
             "hukou_id": reg["hukou_id"].astype("string"),
             "address_norm": norm_texts(reg["address"]),
             "region_code": reg["region_code"],
