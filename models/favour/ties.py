@@ -214,7 +214,7 @@ def household_members(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, p
     first_reg = _first_of(reg, roll["person_id"])
     roll["hukou_id"] = roll["person_id"].map(first_reg["hukou_id"])
     roll["reg_address"] = roll["person_id"].map(first_reg["address_norm"])
-    roll["address_norm"] = roll["address"].map(_norm_text)
+    roll["address_norm"] = norm_texts(roll["address"])
 
     births = _first_of(index.records[["person_id", "birth_date"]], roll["person_id"], dropna=True)
     birth = roll["person_id"].map(births["birth_date"])
@@ -305,7 +305,7 @@ def cadre_ties(dataset: Dataset, index: PersonIndex, members: pd.DataFrame, reg:
         for col in ("phone", "bank_account"):
             contacts |= _extra_values(cad, col)
             on_roll = members[members["person_id"].isin(cadre_pids)]
-            contacts |= {c for c in on_roll[col].map(_norm_text) if c}
+            contacts |= {c for c in norm_texts(on_roll[col]) if c}
         same_h = set(hukous.loc[hukous["v"].isin(set(cad_reg["hukou_id"].dropna())), "household_id"])
         # A filed (备案) relationship has been disclosed and reviewed; only undisclosed ones add risk.
         filed = _persons_in(dataset, index, "cadre_kin_filings")
@@ -316,7 +316,7 @@ def cadre_ties(dataset: Dataset, index: PersonIndex, members: pd.DataFrame, reg:
         same_a = set(addrs.loc[addrs["v"].isin(c_addr), "household_id"]) - same_h
         out.loc[sorted(same_a), "cadre_same_address"] = 1.0
         mc = members.assign(
-            phone=members["phone"].map(_norm_text), bank_account=members["bank_account"].map(_norm_text)
+            phone=norm_texts(members["phone"]), bank_account=norm_texts(members["bank_account"])
         )
         shared = _pairs(mc, "phone", "bank_account")
         via_contact = set(shared.loc[shared["v"].isin(contacts), "household_id"]) - same_h
@@ -337,7 +337,7 @@ def shared_contacts(members: pd.DataFrame) -> pd.Series:
     parts = []
     for col in ("phone", "bank_account"):
         parts.append(
-            pd.DataFrame({"household_id": members["household_id"], "c": col + ":" + members[col].map(_norm_text)})
+            pd.DataFrame({"household_id": members["household_id"], "c": col + ":" + norm_texts(members[col])})
         )
     both = pd.concat(parts).dropna().drop_duplicates()
     both = both[~both["c"].str.endswith(":None")]
