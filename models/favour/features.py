@@ -22,7 +22,7 @@ import pandas as pd
 from hecha.dataset import Dataset
 from hecha.index import PersonIndex
 from hecha.policy import FavourPolicy
-from models.favour.counts import first_of_codes, nunique_per
+from models.favour.counts import first_of_codes, nunique_per, run_starts
 from models.favour.ties import (
     cadre_ties,
     household_members,
@@ -283,16 +283,18 @@ def _lists(members: pd.DataFrame, col: str) -> pd.Series:
     hh = d["household_id"].to_numpy()
     if len(hh) == 0:
         return pd.Series(dtype=object, name=col, index=pd.Index([], name="household_id"))
-    starts = np.flatnonzero(np.r_[True, hh[1:] != hh[:-1]])
-    groups = np.split(d[col].to_numpy(), starts[1:])
-    return pd.Series([g.tolist() for g in groups], index=pd.Index(hh[starts], name="household_id"), name=col)
+    starts = run_starts(hh)
+    values = d[col].tolist()  # slices of one list: np.split and a tolist per household cost more than the rest
+    groups = [values[a:b] for a, b in zip(starts, [*starts[1:], len(values)], strict=True)]
+    return pd.Series(groups, index=pd.Index(hh[starts], name="household_id"), name=col)
 
 
 def coverage(ctx: pd.DataFrame, reg: pd.DataFrame) -> None:
     """Roll households / registry hukou per village and per town (in place on ctx)."""
     roll_v = ctx.groupby("region_code").size()
     placed = reg["region_code"].notna().to_numpy() & reg["hukou_id"].notna().to_numpy()
-    village, hukou = reg["region_code"][placed], reg["hukou_id"][placed]
+    village = reg["region_code"][placed]
+    hukou = pd.Series(pd.factorize(reg["hukou_id"][placed])[0], index=village.index)  # codes, factorized once for both
     reg_v = nunique_per(village, hukou)  # each hukou once per village
     cov_v = (roll_v / reg_v.reindex(roll_v.index)).astype(float)
     town_code = ctx["region_code"].astype(str).str[:9]

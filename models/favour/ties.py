@@ -341,7 +341,7 @@ def shared_contacts(members: pd.DataFrame) -> pd.Series:
         )
     both = pd.concat(parts).dropna().drop_duplicates()
     both = both[~both["c"].str.endswith(":None")]
-    per_contact = both.groupby("c")["household_id"].transform("nunique") - 1
+    per_contact = both.groupby("c")["household_id"].transform("size") - 1  # pairs are distinct: size = nunique
     return per_contact.groupby(both["household_id"]).max().astype(float)
 
 
