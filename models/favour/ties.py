@@ -130,13 +130,14 @@ def kin_split_detail(reg: pd.DataFrame) -> pd.DataFrame:
     if r.empty:
         return pd.DataFrame(columns=cols, dtype=float)
     known: dict[object, list[str]] = {}  # family keys per distinct head name, shared by both calls
-    keys = family_heads(r, known)
-    keys = keys[keys.duplicated(["address_norm", "k"], keep=False).to_numpy()]  # a key alone at its address pairs with none
+    heads = family_heads(r, known)
+    keys = heads[heads.duplicated(["address_norm", "k"], keep=False).to_numpy()]  # a key alone at its address pairs with none
     pairs = keys.merge(keys, on=["address_norm", "k"], suffixes=("", "_other"))
     pairs = pairs[pairs["hukou_id"] != pairs["hukou_id_other"]]
     if pairs.empty:
         return pd.DataFrame(columns=cols, dtype=float)
-    share = surname_shares(family_heads(with_hukou, known))
+    # the shares count every head, with an address or not; where all rows have one (the usual export) they are the same heads
+    share = surname_shares(heads if len(r) == len(with_hukou) else family_heads(with_hukou, known))
     s = pairs[["village", "k"]].merge(share, on=["village", "k"], how="left")["share"].to_numpy()
     pairs = pairs.assign(share=s, w=1.0 - s)
     best = pairs.groupby(["hukou_id", "hukou_id_other"]).agg(w=("w", "max"), share=("share", "min"))
