@@ -184,7 +184,8 @@ def build_features(
     def over_hukou(values: pd.Series, missing: float, how: str = "max") -> pd.Series:
         return _per_household(pairs, values, missing, how).reindex(ctx.index).fillna(0.0)
 
-    hukou_size = nunique_per(reg["hukou_id"], reg["person_id"])
+    in_roll_hukou = reg[reg["hukou_id"].isin(pairs["hukou_id"].unique()).to_numpy()]  # only these are looked up
+    hukou_size = nunique_per(in_roll_hukou["hukou_id"], in_roll_hukou["person_id"])
     ctx["hukou_size"] = over_hukou(hukou_size, 0.0, "sum")
     in_hukou = members[members["hukou_id"].notna().to_numpy()]
     on_roll_in_hukou = nunique_per(in_hukou["household_id"], in_hukou["person_id"])
