@@ -309,7 +309,7 @@ def coverage(ctx: pd.DataFrame, reg: pd.DataFrame) -> None:
 def town_of(region_code: pd.Series) -> pd.Series:
     """The town (first 9 digits) of each region code, cut once per distinct code (a county has a few hundred)."""
     codes, uniques = pd.factorize(region_code)
-    towns = np.append(pd.Index(uniques).astype(str).str[:9].to_numpy(dtype=object), None)  # last: missing (code -1)
+    towns = np.array([*pd.Index(uniques).astype(str).str[:9], None], dtype=object)  # last: missing (code -1)
     return pd.Series(towns[codes], index=region_code.index, name=region_code.name)
 
 

@@ -131,7 +131,8 @@ def kin_split_detail(reg: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols, dtype=float)
     known: dict[object, list[str]] = {}  # family keys per distinct head name, shared by both calls
     heads = family_heads(r, known)
-    keys = heads[heads.duplicated(["address_norm", "k"], keep=False).to_numpy()]  # a key alone at its address pairs with none
+    # a key alone at its address pairs with none: only shared ones go into the self-merge
+    keys = heads[heads.duplicated(["address_norm", "k"], keep=False).to_numpy()]
     pairs = keys.merge(keys, on=["address_norm", "k"], suffixes=("", "_other"))
     pairs = pairs[pairs["hukou_id"] != pairs["hukou_id_other"]]
     if pairs.empty:
@@ -316,9 +317,7 @@ def cadre_ties(dataset: Dataset, index: PersonIndex, members: pd.DataFrame, reg:
         # Same address or contact within one hukou is ordinary family life; across hukous it is the signal.
         same_a = set(addrs.loc[addrs["v"].isin(c_addr), "household_id"]) - same_h
         out.loc[sorted(same_a), "cadre_same_address"] = 1.0
-        mc = members.assign(
-            phone=norm_texts(members["phone"]), bank_account=norm_texts(members["bank_account"])
-        )
+        mc = members.assign(phone=norm_texts(members["phone"]), bank_account=norm_texts(members["bank_account"]))
         shared = _pairs(mc, "phone", "bank_account")
         via_contact = set(shared.loc[shared["v"].isin(contacts), "household_id"]) - same_h
         out.loc[sorted(via_contact), "cadre_shared_contact"] = 1.0
@@ -337,9 +336,7 @@ def shared_contacts(members: pd.DataFrame) -> pd.Series:
     """Other roll households giving the same phone or bank account (someone else applies or collects)."""
     parts = []
     for col in ("phone", "bank_account"):
-        parts.append(
-            pd.DataFrame({"household_id": members["household_id"], "c": col + ":" + norm_texts(members[col])})
-        )
+        parts.append(pd.DataFrame({"household_id": members["household_id"], "c": col + ":" + norm_texts(members[col])}))
     both = pd.concat(parts).dropna().drop_duplicates()
     both = both[~both["c"].str.endswith(":None")]
     per_contact = both.groupby("c")["household_id"].transform("size") - 1  # pairs are distinct: size = nunique
