@@ -15,6 +15,7 @@ features: `assert_no_protected` guards the list and a test calls it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -286,7 +287,8 @@ def _lists(members: pd.DataFrame, col: str) -> pd.Series:
         return pd.Series(dtype=object, name=col, index=pd.Index([], name="household_id"))
     starts = run_starts(hh)
     values = d[col].tolist()  # slices of one list: np.split and a tolist per household cost more than the rest
-    groups = [values[a:b] for a, b in zip(starts, [*starts[1:], len(values)], strict=True)]
+    bounds = [*starts.tolist(), len(values)]
+    groups = [values[a:b] for a, b in pairwise(bounds)]
     return pd.Series(groups, index=pd.Index(hh[starts], name="household_id"), name=col)
 
 
