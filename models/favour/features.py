@@ -15,6 +15,7 @@ features: `assert_no_protected` guards the list and a test calls it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ import pandas as pd
 from hecha.dataset import Dataset
 from hecha.index import PersonIndex
 from hecha.policy import FavourPolicy
+from models.favour.counts import first_of_codes, nunique_per, run_starts
 from models.favour.ties import (
     cadre_ties,
     household_members,
@@ -183,22 +185,22 @@ def build_features(
     def over_hukou(values: pd.Series, missing: float, how: str = "max") -> pd.Series:
         return _per_household(pairs, values, missing, how).reindex(ctx.index).fillna(0.0)
 
-    hukou_size = reg.groupby("hukou_id")["person_id"].nunique()
+    in_roll_hukou = reg[reg["hukou_id"].isin(pairs["hukou_id"].unique()).to_numpy()]  # only these are looked up
+    hukou_size = nunique_per(in_roll_hukou["hukou_id"], in_roll_hukou["person_id"])
     ctx["hukou_size"] = over_hukou(hukou_size, 0.0, "sum")
-    on_roll_in_hukou = members.dropna(subset=["hukou_id"]).groupby("household_id")["person_id"].nunique()
+    in_hukou = members[members["hukou_id"].notna().to_numpy()]
+    on_roll_in_hukou = nunique_per(in_hukou["household_id"], in_hukou["person_id"])
     ctx["hukou_gap"] = (ctx["hukou_size"] - on_roll_in_hukou.reindex(ctx.index).fillna(0)).clip(lower=0)
     X["hukou_gap"] = ctx["hukou_gap"]
 
-    addr_of_hukou = reg.dropna(subset=["address_norm"]).groupby("hukou_id")["address_norm"].first()
-    hukous_at_addr = addr_of_hukou.reset_index().groupby("address_norm")["hukou_id"].nunique()
-    ctx["split_hukou"] = over_hukou(addr_of_hukou.map(hukous_at_addr) - 1, 0.0)
+    ctx["split_hukou"] = over_hukou(others_at_address(reg), 0.0)
     X["split_hukou"] = ctx["split_hukou"]
     kin = kin_split_detail(reg)
     X["kin_split_hukou"] = over_hukou(kin["weight"], 0.0)
     # for the reason: how many same-name hukou, and how common the name is in the village
     ctx["kin_split_n"] = over_hukou(kin["n"], 0.0)
     ctx["kin_surname_share"] = over_hukou(kin["share"], 0.0)
-    roll_hh_of_hukou = members.dropna(subset=["hukou_id"]).groupby("hukou_id")["household_id"].nunique()
+    roll_hh_of_hukou = nunique_per(in_hukou["hukou_id"], in_hukou["household_id"])
     X["shared_hukou_roll"] = over_hukou(roll_hh_of_hukou - 1, 0.0)
 
     est = hukou_established(dataset)
@@ -253,6 +255,19 @@ def build_features(
     return HouseholdFeatures(X=X[FEATURE_NAMES].astype(float), context=ctx)
 
 
+def others_at_address(reg: pd.DataFrame) -> pd.Series:
+    """hukou_id -> other hukou whose first registry address is this hukou's first address (分户 at one address).
+
+    Each hukou counts once, at its first address, as `groupby.first` would place it; from
+    hukou codes rather than a groupby over the registry's million rows.
+    """
+    placed = reg["address_norm"].notna().to_numpy() & reg["hukou_id"].notna().to_numpy()
+    hukou, address = reg["hukou_id"].to_numpy()[placed], reg["address_norm"].to_numpy()[placed]
+    first = first_of_codes(pd.factorize(hukou)[0])
+    at = pd.factorize(address[first])[0]
+    return pd.Series(np.bincount(at)[at] - 1, index=hukou[first])
+
+
 def newly_split(X: pd.DataFrame, dated: pd.Series) -> pd.Series:
     """Households whose hukou was split off lately: set up within recent_months at an address with others.
 
@@ -270,24 +285,34 @@ def _lists(members: pd.DataFrame, col: str) -> pd.Series:
     hh = d["household_id"].to_numpy()
     if len(hh) == 0:
         return pd.Series(dtype=object, name=col, index=pd.Index([], name="household_id"))
-    starts = np.flatnonzero(np.r_[True, hh[1:] != hh[:-1]])
-    groups = np.split(d[col].to_numpy(), starts[1:])
-    return pd.Series([g.tolist() for g in groups], index=pd.Index(hh[starts], name="household_id"), name=col)
+    starts = run_starts(hh)
+    values = d[col].tolist()  # slices of one list: np.split and a tolist per household cost more than the rest
+    bounds = [*starts.tolist(), len(values)]
+    groups = [values[a:b] for a, b in pairwise(bounds)]
+    return pd.Series(groups, index=pd.Index(hh[starts], name="household_id"), name=col)
 
 
 def coverage(ctx: pd.DataFrame, reg: pd.DataFrame) -> None:
     """Roll households / registry hukou per village and per town (in place on ctx)."""
     roll_v = ctx.groupby("region_code").size()
-    places = reg[["region_code", "hukou_id"]].dropna().drop_duplicates()  # each hukou once per village
-    reg_v = places.groupby("region_code").size()
+    placed = reg["region_code"].notna().to_numpy() & reg["hukou_id"].notna().to_numpy()
+    village = reg["region_code"][placed]
+    hukou = pd.Series(pd.factorize(reg["hukou_id"][placed])[0], index=village.index)  # codes, factorized once for both
+    reg_v = nunique_per(village, hukou)  # each hukou once per village
     cov_v = (roll_v / reg_v.reindex(roll_v.index)).astype(float)
     town_code = ctx["region_code"].astype(str).str[:9]
     roll_t = ctx.groupby(town_code).size()
-    towns = places.assign(region_code=places["region_code"].astype(str).str[:9]).drop_duplicates()
-    reg_t = towns.groupby("region_code").size()
+    reg_t = nunique_per(town_of(village), hukou)
     cov_t = (roll_t / reg_t.reindex(roll_t.index)).astype(float)
     ctx["coverage_village"] = ctx["region_code"].map(cov_v)
     ctx["coverage_town"] = town_code.map(cov_t)
+
+
+def town_of(region_code: pd.Series) -> pd.Series:
+    """The town (first 9 digits) of each region code, cut once per distinct code (a county has a few hundred)."""
+    codes, uniques = pd.factorize(region_code)
+    towns = np.array([*pd.Index(uniques).astype(str).str[:9], None], dtype=object)  # last: missing (code -1)
+    return pd.Series(towns[codes], index=region_code.index, name=region_code.name)
 
 
 def _open_findings(

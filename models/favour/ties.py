@@ -15,6 +15,7 @@ import pandas as pd
 from hecha.dataset import Dataset
 from hecha.index import PersonIndex
 from hecha.policy import FavourPolicy
+from models.favour.counts import first_rows
 
 _YES = {"是", "有", "Y", "YES", "1", "TRUE"}
 
@@ -33,10 +34,28 @@ def norm_texts(values: pd.Series) -> pd.Series:
     return pd.Series(normed[codes], index=values.index, dtype=object)
 
 
-def _pids(index: PersonIndex, dataset: Dataset, source: str) -> pd.Series:
-    """person_id per row of a source frame (index aligned); unlinked rows get a row-based id."""
+def _records(index: PersonIndex, source: str, columns: list[str]) -> pd.DataFrame:
+    """The index's records of one source, only `columns` (positional index).
+
+    The records frame has a dozen columns and 1.5M rows at 1M people: selecting the
+    few arrays read, not copying the frame, was most of the cost of every lookup. The
+    arrays are fresh, so the frame keeps them as they are (`copy=False`) instead of
+    copying the text columns again into one block.
+    """
+    records = index.records
+    mine = records["source"].to_numpy() == source
+    return pd.DataFrame({c: records[c].to_numpy()[mine] for c in columns}, copy=False)
+
+
+def _pids(index: PersonIndex, dataset: Dataset, source: str, records: pd.DataFrame | None = None) -> pd.Series:
+    """person_id per row of a source frame (index aligned); unlinked rows get a row-based id.
+
+    `records`: the source's records with row and person_id, when the caller already has them.
+    """
     frame = dataset.frames[source]
-    mapped = frame["_row"].map(index.person_of(source)).astype(object)
+    r = _records(index, source, ["row", "person_id"]) if records is None else records
+    person_of = pd.Series(r["person_id"].to_numpy(), index=r["row"].to_numpy(), name="person_id")  # as index.person_of
+    mapped = frame["_row"].map(person_of).astype(object)
     unlinked = mapped.isna()
     if unlinked.any():
         mapped[unlinked] = source[:3] + ":" + frame.loc[unlinked, "_row"].astype(str)
@@ -46,21 +65,21 @@ def _pids(index: PersonIndex, dataset: Dataset, source: str) -> pd.Series:
 def registry_view(dataset: Dataset, index: PersonIndex) -> pd.DataFrame:
     """Household registry 户籍 rows with person_id and a normalised address."""
     reg = dataset.frames["household_registry"]
-    rec = index.records[index.records["source"] == "household_registry"]
+    rec = _records(index, "household_registry", ["row", "person_id", "name_norm"])
     name_norm = reg["_row"].map(rec.drop_duplicates("row").set_index("row")["name_norm"]) if not rec.empty else None
     names = pd.Series(None, index=reg.index, dtype=object)
     if name_norm is None:
         if "name" in reg:
             names = norm_texts(reg["name"])
     else:  # simplified, separators unified (張 = 张) where linkage normalised it; the name as given elsewhere
-        linked = name_norm.notna() & (name_norm.astype("string").str.len() > 0)
+        linked = name_norm.notna() & (name_norm != "")
         given = ~linked.fillna(False).astype(bool)
         if "name" in reg and given.any():
             names[given] = norm_texts(reg.loc[given, "name"])
         names = name_norm.where(linked, names)
     return pd.DataFrame(
         {
-            "person_id": _pids(index, dataset, "household_registry"),
+            "person_id": _pids(index, dataset, "household_registry", rec),
             "hukou_id": reg["hukou_id"].astype("string"),
             "address_norm": norm_texts(reg["address"]),
             "region_code": reg["region_code"],
@@ -107,16 +126,21 @@ def kin_split_hukou(reg: pd.DataFrame) -> pd.Series:
 def kin_split_detail(reg: pd.DataFrame) -> pd.DataFrame:
     """hukou_id -> n (other same-name hukou at the address), weight (kin_split_hukou), share (the name's village share)."""
     cols = ["n", "weight", "share"]
-    r = reg.dropna(subset=["hukou_id", "address_norm"])
+    reg = reg[["hukou_id", "address_norm", "region_code", "relation", "name_norm"]]  # copy only what is read
+    with_hukou = reg[reg["hukou_id"].notna().to_numpy()]
+    r = with_hukou[with_hukou["address_norm"].notna().to_numpy()]
     if r.empty:
         return pd.DataFrame(columns=cols, dtype=float)
     known: dict[object, list[str]] = {}  # family keys per distinct head name, shared by both calls
-    keys = family_heads(r, known)
+    heads = family_heads(r, known)
+    # a key alone at its address pairs with none: only shared ones go into the self-merge
+    keys = heads[heads.duplicated(["address_norm", "k"], keep=False).to_numpy()]
     pairs = keys.merge(keys, on=["address_norm", "k"], suffixes=("", "_other"))
     pairs = pairs[pairs["hukou_id"] != pairs["hukou_id_other"]]
     if pairs.empty:
         return pd.DataFrame(columns=cols, dtype=float)
-    share = surname_shares(family_heads(reg.dropna(subset=["hukou_id"]), known))
+    # the shares count every head, with an address or not; where all rows have one (the usual export) they are the same heads
+    share = surname_shares(heads if len(r) == len(with_hukou) else family_heads(with_hukou, known))
     s = pairs[["village", "k"]].merge(share, on=["village", "k"], how="left")["share"].to_numpy()
     pairs = pairs.assign(share=s, w=1.0 - s)
     best = pairs.groupby(["hukou_id", "hukou_id_other"]).agg(w=("w", "max"), share=("share", "min"))
@@ -124,13 +148,24 @@ def kin_split_detail(reg: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"n": per.size().astype(float), "weight": per["w"].sum(), "share": per["share"].max()})
 
 
+def head_rows(hukou: pd.Series, relation: pd.Series) -> np.ndarray:
+    """Position of each hukou's head: its first 户主 row; then, for hukou with none, their first row.
+
+    From hukou codes, not two drop_duplicates and an isin over the registry's million rows.
+    """
+    codes = pd.factorize(hukou, use_na_sentinel=False)[0]
+    is_head = np.asarray(relation == "户主", dtype=bool)
+    rows = first_rows(codes, is_head)
+    has_head = is_head[rows]
+    return np.concatenate([np.sort(rows[has_head]), np.sort(rows[~has_head])])
+
+
 def family_heads(reg: pd.DataFrame, known: dict[object, list[str]] | None = None) -> pd.DataFrame:
     """One row per (hukou, family key) of its head: hukou_id, address_norm, village, k.
 
     `known` carries the keys of names already seen (a caller asking twice saves the second pass).
     """
-    heads = reg[reg["relation"] == "户主"].drop_duplicates("hukou_id")
-    heads = pd.concat([heads, reg[~reg["hukou_id"].isin(heads["hukou_id"])].drop_duplicates("hukou_id")])
+    heads = reg.iloc[head_rows(reg["hukou_id"], reg["relation"])]
     # the keys of each distinct name once, then one row per (head, key), in the order of the keys
     codes, uniques = pd.factorize(heads["name_norm"], use_na_sentinel=False)
     known = {} if known is None else known
@@ -165,16 +200,27 @@ def _persons_in(dataset: Dataset, index: PersonIndex, source: str) -> set[str]:
     return set(_pids(index, dataset, source)) if dataset.has(source) else set()
 
 
+def _first_of(frame: pd.DataFrame, persons: pd.Series, dropna: bool = False) -> pd.DataFrame:
+    """The first row of each of `persons` in `frame` (after dropping rows with a missing value), by person_id.
+
+    Only the roll's persons are looked up, so the 1M-row registry is filtered once, not
+    deduplicated and copied whole; filtering keeps the order, so the first row is the same.
+    """
+    near = frame[frame["person_id"].isin(persons.drop_duplicates()).to_numpy()]
+    near = near.dropna() if dropna else near
+    return near.drop_duplicates("person_id").set_index("person_id")
+
+
 def household_members(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, policy: FavourPolicy) -> pd.DataFrame:
     """Roll rows with person_id, hukou, working capacity (able) and poverty-registry presence."""
     roll = dataset.frames["roll"].copy()
     roll["person_id"] = _pids(index, dataset, "roll")
-    first_reg = reg.drop_duplicates("person_id").set_index("person_id")
+    first_reg = _first_of(reg, roll["person_id"])
     roll["hukou_id"] = roll["person_id"].map(first_reg["hukou_id"])
     roll["reg_address"] = roll["person_id"].map(first_reg["address_norm"])
-    roll["address_norm"] = roll["address"].map(_norm_text)
+    roll["address_norm"] = norm_texts(roll["address"])
 
-    births = index.records[["person_id", "birth_date"]].dropna().drop_duplicates("person_id").set_index("person_id")
+    births = _first_of(index.records[["person_id", "birth_date"]], roll["person_id"], dropna=True)
     birth = roll["person_id"].map(births["birth_date"])
     birth = pd.to_datetime(birth.fillna(roll["person_id"].map(first_reg["birth_date"])), errors="coerce")
     start = dataset.period_start
@@ -190,10 +236,11 @@ def household_members(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, p
         dis = dataset.frames["disability_registry"]
         pid = _pids(index, dataset, "disability_registry")
         disabled |= set(pid[pd.to_numeric(dis["disability_level"], errors="coerce").fillna(0) > 0])
-    in_poverty = _persons_in(dataset, index, "poverty_registry")
+    in_poverty: set[str] = set()
     if dataset.has("poverty_registry"):
         pov = dataset.frames["poverty_registry"]
         pid = _pids(index, dataset, "poverty_registry")
+        in_poverty = set(pid)
         disabled |= set(pid[pd.to_numeric(pov["disability_level"], errors="coerce").fillna(0) > 0])
         ill = pov["serious_illness"].astype("string").str.strip().str.upper().isin(_YES)
         not_able = pov["labor_capacity"].notna() & (pov["labor_capacity"] != "普通劳动力")
@@ -211,7 +258,7 @@ def household_members(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, p
 def _handler_places(dataset: Dataset, index: PersonIndex, reg: pd.DataFrame, wanted: pd.Series) -> pd.DataFrame:
     """handler number -> hukou_id, address_norm (via the registry's numbers, as corrected by linkage),
     for the `wanted` numbers only (a county has a few dozen handlers and a registry of a million)."""
-    rec = index.records[index.records.source == "household_registry"][["row", "id_resolved"]]
+    rec = _records(index, "household_registry", ["row", "id_resolved"])
     frame = dataset.frames["household_registry"]
     resolved = frame["_row"].map(rec.set_index("row")["id_resolved"]) if not rec.empty else frame["id_number"]
     near = resolved.isin(wanted) | reg["id_number"].isin(wanted)
@@ -262,7 +309,7 @@ def cadre_ties(dataset: Dataset, index: PersonIndex, members: pd.DataFrame, reg:
         for col in ("phone", "bank_account"):
             contacts |= _extra_values(cad, col)
             on_roll = members[members["person_id"].isin(cadre_pids)]
-            contacts |= {c for c in on_roll[col].map(_norm_text) if c}
+            contacts |= {c for c in norm_texts(on_roll[col]) if c}
         same_h = set(hukous.loc[hukous["v"].isin(set(cad_reg["hukou_id"].dropna())), "household_id"])
         # A filed (备案) relationship has been disclosed and reviewed; only undisclosed ones add risk.
         filed = _persons_in(dataset, index, "cadre_kin_filings")
@@ -272,9 +319,7 @@ def cadre_ties(dataset: Dataset, index: PersonIndex, members: pd.DataFrame, reg:
         # Same address or contact within one hukou is ordinary family life; across hukous it is the signal.
         same_a = set(addrs.loc[addrs["v"].isin(c_addr), "household_id"]) - same_h
         out.loc[sorted(same_a), "cadre_same_address"] = 1.0
-        mc = members.assign(
-            phone=members["phone"].map(_norm_text), bank_account=members["bank_account"].map(_norm_text)
-        )
+        mc = members.assign(phone=norm_texts(members["phone"]), bank_account=norm_texts(members["bank_account"]))
         shared = _pairs(mc, "phone", "bank_account")
         via_contact = set(shared.loc[shared["v"].isin(contacts), "household_id"]) - same_h
         out.loc[sorted(via_contact), "cadre_shared_contact"] = 1.0
@@ -293,12 +338,10 @@ def shared_contacts(members: pd.DataFrame) -> pd.Series:
     """Other roll households giving the same phone or bank account (someone else applies or collects)."""
     parts = []
     for col in ("phone", "bank_account"):
-        parts.append(
-            pd.DataFrame({"household_id": members["household_id"], "c": col + ":" + members[col].map(_norm_text)})
-        )
+        parts.append(pd.DataFrame({"household_id": members["household_id"], "c": col + ":" + norm_texts(members[col])}))
     both = pd.concat(parts).dropna().drop_duplicates()
     both = both[~both["c"].str.endswith(":None")]
-    per_contact = both.groupby("c")["household_id"].transform("nunique") - 1
+    per_contact = both.groupby("c")["household_id"].transform("size") - 1  # pairs are distinct: size = nunique
     return per_contact.groupby(both["household_id"]).max().astype(float)
 
 
