@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from hecha import idnumber
-from matching.distinct import run_starts
+from hecha.runs import run_starts
 
 NONE = -1  # key of a record that takes no part in a rule
 RULES = ("id", "birth_sound", "county_sound", "bare_county_sound")

@@ -21,7 +21,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from hecha.privacy import pseudonym
-from matching.distinct import run_starts
+from hecha.runs import run_starts
 from matching.repeats import base_number
 
 

@@ -21,13 +21,6 @@ from pandas.api.types import infer_dtype
 ID_LENGTH = 18
 
 
-def run_starts(ordered: np.ndarray) -> np.ndarray:
-    """Where each run of equal values begins in a sorted array (empty for an empty one)."""
-    if not len(ordered):
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-
-
 def per_distinct(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """`fn(values)`, computed once per distinct value; same dtype, same index.
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from hecha.index import REPEAT_COLUMNS as INDEX_REPEAT_COLUMNS
-from matching.distinct import run_starts
+from hecha.runs import run_starts
 from matching.names import normalise_names
 
 ONE_PERSON, SHARED_NUMBER = "one_person", "shared_number"

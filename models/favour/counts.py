@@ -2,8 +2,7 @@
 
 `groupby(...).nunique()` and `drop_duplicates` on text columns hash and sort a
 million texts each time; factorizing a column once and counting distinct pairs
-of integer codes gives the same numbers in a fraction of the time. The idiom is
-that of `matching/distinct.py`, which models may not import (side-by-side floors).
+of integer codes gives the same numbers in a fraction of the time (`hecha.runs`).
 """
 
 from __future__ import annotations
@@ -11,12 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
-def run_starts(ordered: np.ndarray) -> np.ndarray:
-    """Where each run of equal values begins in a sorted array (empty for an empty one)."""
-    if not len(ordered):
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+from hecha.runs import run_starts
 
 
 def nunique_per(groups: pd.Series, values: pd.Series) -> pd.Series:

@@ -23,7 +23,8 @@ import pandas as pd
 from hecha.dataset import Dataset
 from hecha.index import PersonIndex
 from hecha.policy import FavourPolicy
-from models.favour.counts import first_of_codes, nunique_per, run_starts
+from hecha.runs import run_starts
+from models.favour.counts import first_of_codes, nunique_per
 from models.favour.ties import (
     cadre_ties,
     household_members,
