@@ -52,14 +52,14 @@ def select_flagged(
     cap = math.floor(policy.max_flag_share * len(score))
     by = score if floor_by is None else floor_by.reindex(score.index)
     keep = ~score.index.isin(list(already)) & (by >= policy.min_score).to_numpy()
-    n = _list_length(by[keep], policy, cap, len(score))
-    order = score[keep].sort_values(ascending=False, kind="stable").index[:n]
-    return pd.Series(score.index.isin(order), index=score.index)
+    ranked = score[keep].sort_values(ascending=False, kind="stable")
+    by_ranked = ranked if floor_by is None else by[keep].sort_values(ascending=False, kind="stable")
+    n = _list_length(by_ranked.to_numpy(), policy, cap, len(score))
+    return pd.Series(score.index.isin(ranked.index[:n]), index=score.index)
 
 
-def _list_length(eligible: pd.Series, policy: FavourPolicy, cap: int, households: int) -> int:
-    """Places on the list: up to the sharpest drop in `eligible` scores, floored and capped."""
-    values = eligible.sort_values(ascending=False, kind="stable").to_numpy()
+def _list_length(values: np.ndarray, policy: FavourPolicy, cap: int, households: int) -> int:
+    """Places on the list: up to the sharpest drop in the eligible scores (sorted, highest first), floored and capped."""
     n = min(cap, len(values))
     floor = min(n, max(1, math.ceil(policy.min_flag_share * households)))
     if not policy.list_break or n <= floor:
