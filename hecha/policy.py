@@ -127,6 +127,9 @@ class FavourPolicy(_Section):
     # and the supervised model can then learn no other kind (measured: benchmarks/RESULTS.md).
     min_flag_share: float = Field(default=0.003, ge=0, le=1)
     list_break: bool = True  # end the list at the sharpest drop in score between min_flag_share and the cap
+    # A household the handler (经办人) enrolled from the handler's own hukou was handled without the
+    # recusal (回避) the rules require: it heads the list whatever the model scores it (within the cap).
+    recusal_first: bool = True
     max_reasons: int = Field(default=3, ge=1)  # reasons shown per household
     reason_min_z: float = Field(default=1.5, ge=0)  # a feature is a reason from this robust z upwards
     working_age: tuple[int, int] = (18, 59)  # labour-capacity window (a capacity feature, not age as such)

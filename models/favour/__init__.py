@@ -174,10 +174,13 @@ def score_households(
     snapshots = models.snapshots(dataset.county)  # before this month's is written
     score, contrib, norms, card, full = _fit(feats, outcomes, fp, models, snapshots, dataset.county, dataset.period)
     already = set(feats.context.index[feats.context["rule_cases"] > 0])
-    flagged = select_flagged(score, fp, already, floor_by=full[ANOMALY])
+    recusal = feats.context["handler_same_hukou"].reindex(score.index, fill_value=False) & fp.recusal_first
+    model_score = score
+    score = score.mask(recusal, 1.0)  # 经办未回避: first on the list whatever the model says
+    flagged = select_flagged(score, fp, already, floor_by=full[ANOMALY], first=recusal)
     scored = full.assign(score=score, flagged=flagged, model_kind=card["kind"], model_version=card["version"])
     models.save_snapshot(scored, dataset.county, dataset.period)
-    findings = finding_rows(dataset, feats, full, score, flagged, contrib, norms, card, fp)
+    findings = finding_rows(dataset, feats, full, score, flagged, contrib, norms, card, fp, model_score)
     fairness = fairness_report(feats.context["head_name"], flagged, fp.fairness_ratio_warn)
     parts = [precision_by_rule(outcomes), precision_by_model(outcomes, snapshots).rename(columns={"model": "finding"})]
     precision = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)

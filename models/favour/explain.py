@@ -128,8 +128,13 @@ def finding_rows(
     norms: pd.Series,
     card: dict[str, Any],
     fp: FavourPolicy,
+    model_score: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """FINDING_COLUMNS rows for the flagged households, best first, with reasons and roll records."""
+    """FINDING_COLUMNS rows for the flagged households, best first, with reasons and roll records.
+
+    `model_score` is the model's own score, where `score` puts a recusal case (经办未回避) first.
+    """
+    model_score = score if model_score is None else model_score
     roll = dataset.frames["roll"].set_index("_row")
     min_contrib = fp.reason_min_z if card["kind"] == "unsupervised" else 1e-9
     rank = score.rank(ascending=False, method="first").astype(int)
@@ -153,16 +158,23 @@ def finding_rows(
             }
             for r in c["rows"]
         ]
+        recusal = fp.recusal_first and bool(c.get("handler_same_hukou", False))
+        head = (
+            f"经办人{c['handler']}与本户同一户口，经办时没有回避：不论模型风险分（{model_score[hid]:.2f}）一律优先核查"
+            if recusal
+            else f"人情保/关系保风险分 {score[hid]:.2f}（全县第 {rank[hid]} 位）"
+        )
         evidence = {
             "rule": "FAVOUR_RISK",
             "rule_zh": FINDINGS["FAVOUR_RISK"][1],
             "summary_zh": (
-                f"人情保/关系保风险分 {score[hid]:.2f}（全县第 {rank[hid]} 位），请入户核实：{text}。"
-                "这是核查线索，不是违规结论；核查人员与本户有亲属关系的须回避。"
+                f"{head}，请入户核实：{text}。这是核查线索，不是违规结论；核查人员与本户有亲属关系的须回避。"
             ),
             "reasons": why,
             "facts": {
                 "score": round(float(score[hid]), 4),
+                "model_score": round(float(model_score[hid]), 4),
+                "recusal_first": recusal,
                 "rank": int(rank[hid]),
                 "model_kind": card["kind"],
                 "model_version": card["version"],

@@ -238,6 +238,7 @@ def build_features(
     ties = cadre_ties(dataset, index, members, reg).reindex(ctx.index).fillna(0.0)
     for col in ("cadre_same_hukou", "cadre_same_address", "cadre_shared_contact", "handler_tie"):
         X[col] = ties[col].astype(float)
+    ctx["handler_same_hukou"] = ties["handler_same_hukou"] > 0  # not a feature: it decides a place (recusal_first)
     X["shared_contact"] = shared_contacts(members).reindex(ctx.index).fillna(0.0)
 
     # A handler who enrols, within weeks, several households each newly split off (分户) or tied to a

@@ -31,6 +31,7 @@ def select_flagged(
     policy: FavourPolicy,
     already: set[str] | frozenset[str] = frozenset(),
     floor_by: pd.Series | None = None,
+    first: pd.Series | None = None,
 ) -> pd.Series:
     """True for the households that stand out: highest scores, capped, floored, ending at the sharpest drop.
 
@@ -48,20 +49,29 @@ def select_flagged(
       same whichever model orders the list. A probability learned from a few months' decisions
       has a sharp drop right after the kinds of favour confirmed so far, and a list cut there
       would never show inspectors the other kinds, so they could never be learned.
+    - `first` (True/False per household): households listed first whatever their score (a handler
+      enrolling their own hukou, 经办未回避). They count towards the floor and the cap; the scored
+      households after them still end at their own sharpest drop.
     """
     cap = math.floor(policy.max_flag_share * len(score))
     by = score if floor_by is None else floor_by.reindex(score.index)
-    keep = ~score.index.isin(list(already)) & (by >= policy.min_score).to_numpy()
+    head = np.zeros(len(score), dtype=bool) if first is None else first.reindex(score.index).eq(True).to_numpy()
+    open_ = ~score.index.isin(list(already))
+    lead = score.index[open_ & head][:cap]
+    keep = open_ & ~head & (by >= policy.min_score).to_numpy()
     ranked = score[keep].sort_values(ascending=False, kind="stable")
     by_ranked = ranked if floor_by is None else by[keep].sort_values(ascending=False, kind="stable")
-    n = _list_length(by_ranked.to_numpy(), policy, cap, len(score))
-    return pd.Series(score.index.isin(ranked.index[:n]), index=score.index)
+    n = _list_length(by_ranked.to_numpy(), policy, cap, len(score), taken=len(lead))
+    return pd.Series(score.index.isin(lead.append(ranked.index[:n])), index=score.index)
 
 
-def _list_length(values: np.ndarray, policy: FavourPolicy, cap: int, households: int) -> int:
-    """Places on the list: up to the sharpest drop in the eligible scores (sorted, highest first), floored and capped."""
-    n = min(cap, len(values))
-    floor = min(n, max(1, math.ceil(policy.min_flag_share * households)))
+def _list_length(values: np.ndarray, policy: FavourPolicy, cap: int, households: int, taken: int = 0) -> int:
+    """Places for scored households: up to the sharpest drop in the eligible scores (sorted, highest first).
+
+    The floor and the cap hold for the whole list, of which `taken` places are already given.
+    """
+    n = min(cap - taken, len(values))
+    floor = min(n, max(0, max(1, math.ceil(policy.min_flag_share * households)) - taken))
     if not policy.list_break or n <= floor:
         return n
     values = values[: n + 1]

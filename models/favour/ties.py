@@ -292,9 +292,14 @@ def _pairs(members: pd.DataFrame, col: str, *more: str) -> pd.DataFrame:
 
 
 def cadre_ties(dataset: Dataset, index: PersonIndex, members: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
-    """Per household: same hukou as a cadre; same address (other hukou); shared phone/bank; handler tie."""
+    """Per household: same hukou as a cadre; same address (other hukou); shared phone/bank; handler tie.
+
+    `handler_same_hukou` is the narrow half of `handler_tie`: the handler is in the household's own
+    hukou, so the application was handled without the recusal (回避) the rules require. A shared
+    address can be a coarse village address; a shared hukou cannot.
+    """
     hh_ids = sorted(set(members["household_id"]))
-    cols = ["cadre_same_hukou", "cadre_same_address", "cadre_shared_contact", "handler_tie"]
+    cols = ["cadre_same_hukou", "cadre_same_address", "cadre_shared_contact", "handler_tie", "handler_same_hukou"]
     out = pd.DataFrame(0.0, index=hh_ids, columns=cols)
     hukous = _pairs(members, "hukou_id")
     addrs = _pairs(members, "reg_address", "address_norm")
@@ -329,8 +334,10 @@ def cadre_ties(dataset: Dataset, index: PersonIndex, members: pd.DataFrame, reg:
     handled = handled[handled["handler_id_number"].isin(places.index)]
     h_hukou = handled.assign(v=handled["handler_id_number"].map(places["hukou_id"]))[["household_id", "v"]]
     h_addr = handled.assign(v=handled["handler_id_number"].map(places["address_norm"]))[["household_id", "v"]]
-    tie = pd.concat([h_hukou.merge(hukous), h_addr.dropna().merge(addrs)])
+    same_hukou = h_hukou.merge(hukous)
+    tie = pd.concat([same_hukou, h_addr.dropna().merge(addrs)])
     out.loc[sorted(set(tie["household_id"])), "handler_tie"] = 1.0
+    out.loc[sorted(set(same_hukou["household_id"])), "handler_same_hukou"] = 1.0
     return out
 
 

@@ -193,3 +193,33 @@ def test_split_and_handler_burst_reasons_in_chinese(county: County, tmp_path: Pa
     assert (
         text == f"经办人经办0在本户纳入前后 {p.burst_window_days} 天内另纳入 7 户新近分户或与干部、经办人有关联的家庭"
     )
+
+
+def test_handler_of_own_hukou_is_listed_first(county: County, tmp_path: Path) -> None:
+    """A household its handler enrolled from the handler's own hukou (经办未回避) heads the list, whatever its score."""
+    roll = county.dataset.frames["roll"].copy()
+    own = roll["household_id"] == "D0010"  # an ordinary household: whole hukou, old, on the poverty registry
+    roll.loc[own, "handler_id_number"] = roll.loc[own, "id_number"].iloc[0]
+    ds = type(county.dataset)(
+        county=county.dataset.county,
+        period=county.dataset.period,
+        folder=county.dataset.folder,
+        frames={**county.dataset.frames, "roll": roll},
+    )
+    feats = build_features(ds, county.index, NO_FINDINGS, load_policy().favour)
+    assert feats.context["handler_same_hukou"].sum() == 1 and feats.context.at["D0010", "handler_same_hukou"]
+    assert feats.X.at["D0010", "handler_tie"] == 1
+
+    res = score_households(ds, county.index, NO_FINDINGS, load_policy(), None, ModelStore(tmp_path / "on"))
+    top = res.findings.iloc[0]
+    assert top["household_id"] == "D0010" and top["score"] == 1.0
+    ev = top["evidence"]
+    assert ev["facts"]["recusal_first"] and ev["facts"]["model_score"] < 1.0
+    assert ev["summary_zh"].startswith("经办人") and "没有回避" in ev["summary_zh"]
+    assert not any(ev["facts"]["recusal_first"] for ev in res.findings["evidence"].iloc[1:])
+
+    off = score_households(
+        ds, county.index, NO_FINDINGS, _policy(recusal_first=False), None, ModelStore(tmp_path / "off")
+    )
+    assert off.scores.at["D0010", "score"] == pytest.approx(ev["facts"]["model_score"], abs=1e-4)
+    assert set(off.findings["household_id"]) == set(res.findings["household_id"]) - {"D0010"}

@@ -150,3 +150,21 @@ def test_training_set_prefers_snapshot_and_survives_old_snapshots() -> None:
     X, y = training_set(labels, snap, current, "2026-10")
     assert y.tolist() == [1, 0]
     assert X.iloc[0].eq(1.0).all() and X.iloc[1].eq(0.0).all()
+
+
+def test_select_flagged_recusal_cases_come_on_top() -> None:
+    """Households listed first (经办未回避) get places whatever their score, on top of the scored list, within the cap."""
+    p = load_policy().favour.model_copy(update={"max_flag_share": 0.10, "min_flag_share": 0.0, "min_score": 0.5})
+    idx = [f"h{i:02d}" for i in range(100)]
+    s = pd.Series([0.95, 0.94, 0.93, 0.70] + [0.69 - i * 0.001 for i in range(96)], index=idx)
+    base = select_flagged(s, p)
+    assert set(base.index[base]) == {"h00", "h01", "h02"}
+    first = pd.Series(False, index=idx)
+    first[["h90", "h01"]] = True  # h90 scores 0.60, below every other listed household
+    got = select_flagged(s, p, first=first)
+    assert set(got.index[got]) == {"h90", "h01", "h00", "h02"}  # the rest still ends at its drop, 0.93 -> 0.70
+    assert not select_flagged(s, p, {"h90"}, first=first)["h90"]  # a rule case this month is visited through it
+    floored = select_flagged(s, p.model_copy(update={"min_flag_share": 0.05}), first=first)
+    assert floored.sum() == 5 and floored[["h90", "h01", "h03"]].all()  # the floor counts the whole list
+    many = pd.Series(True, index=idx)
+    assert select_flagged(s, p, first=many).sum() == 10  # never past the cap
