@@ -180,7 +180,7 @@ def score_households(
     flagged = select_flagged(score, fp, already, floor_by=full[ANOMALY], first=recusal)
     scored = full.assign(score=score, flagged=flagged, model_kind=card["kind"], model_version=card["version"])
     models.save_snapshot(scored, dataset.county, dataset.period)
-    findings = finding_rows(dataset, feats, full, score, flagged, contrib, norms, card, fp, model_score)
+    findings = finding_rows(dataset, feats, full, score, flagged, contrib, norms, card, fp, model_score, recusal)
     fairness = fairness_report(feats.context["head_name"], flagged, fp.fairness_ratio_warn)
     parts = [precision_by_rule(outcomes), precision_by_model(outcomes, snapshots).rename(columns={"model": "finding"})]
     precision = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)

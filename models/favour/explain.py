@@ -129,12 +129,14 @@ def finding_rows(
     card: dict[str, Any],
     fp: FavourPolicy,
     model_score: pd.Series | None = None,
+    recusal: pd.Series | None = None,
 ) -> pd.DataFrame:
     """FINDING_COLUMNS rows for the flagged households, best first, with reasons and roll records.
 
-    `model_score` is the model's own score, where `score` puts a recusal case (经办未回避) first.
+    `recusal` marks the recusal cases (经办未回避) that `score` puts first; `model_score` is the model's own score.
     """
     model_score = score if model_score is None else model_score
+    first = set() if recusal is None else set(recusal.index[recusal])
     roll = dataset.frames["roll"].set_index("_row")
     min_contrib = fp.reason_min_z if card["kind"] == "unsupervised" else 1e-9
     rank = score.rank(ascending=False, method="first").astype(int)
@@ -158,10 +160,10 @@ def finding_rows(
             }
             for r in c["rows"]
         ]
-        recusal = fp.recusal_first and bool(c.get("handler_same_hukou", False))
+        is_first = hid in first
         head = (
             f"经办人{c['handler']}与本户同一户口，经办时没有回避：不论模型风险分（{model_score[hid]:.2f}）一律优先核查"
-            if recusal
+            if is_first
             else f"人情保/关系保风险分 {score[hid]:.2f}（全县第 {rank[hid]} 位）"
         )
         evidence = {
@@ -174,7 +176,7 @@ def finding_rows(
             "facts": {
                 "score": round(float(score[hid]), 4),
                 "model_score": round(float(model_score[hid]), 4),
-                "recusal_first": recusal,
+                "recusal_first": is_first,
                 "rank": int(rank[hid]),
                 "model_kind": card["kind"],
                 "model_version": card["version"],
