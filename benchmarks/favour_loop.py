@@ -14,7 +14,7 @@ Ranking figures count only the work still to do: households with no rule case th
 (those are visited through that case) and not decided in an earlier month.
   k            planted households still undecided on the roll this month
   recall@k     planted among the k highest scores / k   (= precision@k at this k)
-  list         the FAVOUR_RISK list (capped, ended at its sharpest drop), decided households left out
+  list         the FAVOUR_RISK list (capped, ended at a clear drop, else its sharpest past the floor), decided households left out
   recall@list  planted on the list / k;  precision@list  planted on the list / list length
 """
 

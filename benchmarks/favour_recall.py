@@ -9,7 +9,7 @@ outcomes.load_outcomes), learning pipeline vs the unsupervised baseline.
 Figures (households still to be worked: no rule case this month, not decided before):
   k               planted favour households still undecided on the roll
   recall@k        planted among the k highest scores / k (this is also precision@k)
-  list            length of the FAVOUR_RISK list (capped, ended at its sharpest drop)
+  list            length of the FAVOUR_RISK list (capped, ended at a clear drop, else its sharpest past the floor)
   recall@list     planted on the list / k
   precision@list  planted on the list / list length   (capped-list precision)
 

@@ -121,12 +121,16 @@ class FavourPolicy(_Section):
     enabled: bool = True
     max_flag_share: float = Field(default=0.03, gt=0, le=1)  # at most this share of roll households flagged
     min_score: float = Field(default=0.5, ge=0, le=1)  # never flag below this score
-    # The list ends at the sharpest drop, but not before this share of households: 0.3%, the share
-    # of recipients a real campaign removed as cadres' relatives (Jiangxi 2010, ≈7,000 of 2.43M).
+    # With no clear drop the list ends at the sharpest one, but not before this share of households:
+    # 0.3%, the share of recipients a real campaign removed as cadres' relatives (Jiangxi 2010,
+    # ≈7,000 of 2.43M).
     # A list cut at the first drop shows inspectors only the kind of favour that scores highest,
     # and the supervised model can then learn no other kind (measured: benchmarks/RESULTS.md).
     min_flag_share: float = Field(default=0.003, ge=0, le=1)
-    list_break: bool = True  # end the list at the sharpest drop in score between min_flag_share and the cap
+    list_break: bool = True  # end the list at a clear drop in score, else the sharpest past min_flag_share
+    # A drop is clear (ends the list even before min_flag_share) when a county whose top scores are
+    # one smooth tail would show one as clear by chance with probability below this (ranking.clear_break).
+    break_p: float = Field(default=0.01, ge=0, lt=1)
     # A household the handler (经办人) enrolled from the handler's own hukou was handled without the
     # recusal (回避) the rules require: it heads the list whatever the model scores it (within the cap).
     recusal_first: bool = True

@@ -33,16 +33,18 @@ def select_flagged(
     floor_by: pd.Series | None = None,
     first: pd.Series | None = None,
 ) -> pd.Series:
-    """True for the households that stand out: highest scores, capped, floored, ending at the sharpest drop.
+    """True for the households that stand out: highest scores, capped, floored, ending at a clear or the sharpest drop.
 
     - `already`: households that have a rule case this month (错保, or a cadre-kin 关系保 rule)
       are reviewed through that case; a second favour case for the same visit wastes a place.
     - The cap (max_flag_share of households) is what inspectors can verify in a month and
       min_score the floor below which nothing is listed.
-    - With `list_break`, the list ends where the scores drop most sharply within the cap (but
-      not before min_flag_share of households): the households above that drop stand apart
-      from the county, the ones below look like the rest. A list padded to the cap with households
-      that look ordinary teaches inspectors to skim it.
+    - With `list_break`, the list ends at the deepest clear drop (`clear_break`: one that a county
+      with nobody standing apart would show by chance with probability below `break_p`),
+      even before min_flag_share of households; with no clear drop, where the scores drop most
+      sharply past min_flag_share. The households above a drop stand apart from the county, the
+      ones below look like the rest. A list padded with households that look ordinary teaches
+      inspectors to skim it.
     - `floor_by` is the unsupervised risk when a supervised probability ranks. The floor and the
       list's length are then read from it, and `score` only chooses which households fill the
       places: "unusual enough to list" and "how many stand apart" are facts about the county, the
@@ -66,18 +68,49 @@ def select_flagged(
 
 
 def _list_length(values: np.ndarray, policy: FavourPolicy, cap: int, households: int, taken: int = 0) -> int:
-    """Places for scored households: up to the sharpest drop in the eligible scores (sorted, highest first).
+    """Places for scored households: up to a clear drop, else the sharpest, in the eligible scores (highest first).
 
     The floor and the cap hold for the whole list, of which `taken` places are already given.
     """
     n = min(cap - taken, len(values))
     floor = min(n, max(0, max(1, math.ceil(policy.min_flag_share * households)) - taken))
-    if not policy.list_break or n <= floor:
+    if not policy.list_break:
+        return n
+    clear = clear_break(values[: n + 1], policy.break_p) if policy.break_p > 0 else None
+    if clear is not None:
+        return clear
+    if n <= floor:
         return n
     values = values[: n + 1]
     nxt = np.append(values[1:], min(policy.min_score, values[-1]))[:n]  # the score just below each place
     sharpest = int(np.argmax(values[:n] - nxt)) + 1  # the list would end after this place
     return max(sharpest, floor)
+
+
+def clear_break(values: np.ndarray, p: float, min_below: int = 30) -> int | None:
+    """Places above the deepest clear drop in sorted scores (highest first), or None if no drop is clear.
+
+    Why a test and not a fixed length: below the households that stand apart, a county's top
+    scores are the upper tail of one distribution, and for an exponential-like tail the normalised
+    spacings i·(x_i − x_{i+1}) are independent with one mean (Rényi's representation). A drop is
+    clear when its normalised spacing is more than ln(m / p) times the mean of those below it (m
+    candidate places): a tail with nobody standing apart reaches that by chance with probability
+    about p. At least `min_below` spacings below a drop estimate the tail. The clearest drop is
+    taken, then the scores below it are tested again (ranked afresh from the drop), so that a few
+    extreme households do not hide the next group.
+    """
+    gaps = values[:-1] - values[1:]
+    m = len(gaps) - min_below
+    if m < 1:
+        return None
+    spacing = np.arange(1, len(gaps) + 1) * gaps
+    below = np.cumsum(spacing[::-1])[::-1][1:] / np.arange(len(gaps) - 1, 0, -1)  # mean of spacing[j+1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.nan_to_num(spacing[:m] / below[:m], nan=0.0, posinf=np.inf)
+    at = int(np.argmax(ratio))
+    if ratio[at] < math.log(m / p):
+        return None
+    return at + 1 + (clear_break(values[at + 1 :], p, min_below) or 0)
 
 
 def village_ranking(ctx: pd.DataFrame, score: pd.Series, flagged: pd.Series) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from hecha.policy import load_policy
 from models.favour import precision_by_rule
 from models.favour.fairness import fairness_report, is_minority_name, ratio_interval, wilson
 from models.favour.model import AnomalyScorer, FavourClassifier
-from models.favour.ranking import select_flagged
+from models.favour.ranking import clear_break, select_flagged
 
 
 def test_precision_by_rule_counts_decisions() -> None:
@@ -89,6 +89,34 @@ def test_select_flagged_ends_at_the_sharpest_drop() -> None:
     assert select_flagged(s, p.model_copy(update={"min_flag_share": 0.05})).sum() == 5  # at least 5 places
     flat = pd.Series(np.linspace(1, 0.9, 100))
     assert 2 <= select_flagged(flat, p).sum() <= 10
+
+
+def _tail(rng: np.random.Generator, n: int = 12_000, top: int = 400) -> np.ndarray:
+    """The top scores of a county where nobody stands apart: one smooth (gamma-like) tail."""
+    return np.sort(0.5 + rng.gamma(2.0, 0.03, n))[::-1][:top]
+
+
+def test_clear_break_rarely_fires_on_a_smooth_tail() -> None:
+    """Calibrated: with nobody standing apart, a clear break shows in about p of counties, not more."""
+    rng = np.random.default_rng(5)
+    fired = sum(clear_break(_tail(rng), 0.05) is not None for _ in range(400))
+    assert fired <= 0.05 * 400 * 1.6  # ≤ 32 of 400 (binomial mean 20, sd 4.4)
+    assert clear_break(_tail(rng, top=20), 0.05) is None  # too few scores below any drop to judge
+
+
+def test_clear_break_finds_the_group_that_stands_apart() -> None:
+    """A group above the tail ends there; a few extreme households above it do not hide it."""
+    rng = np.random.default_rng(6)
+    tail = _tail(rng)
+    group = np.sort(tail[0] + 0.1 + rng.uniform(0, 0.04, 22))[::-1]
+    assert clear_break(np.concatenate([group, tail]), 0.01) == 22
+    extreme = np.sort(group[0] + 1.0 + rng.uniform(0, 0.02, 3))[::-1]  # clearer than the group's drop
+    assert clear_break(np.concatenate([extreme, group, tail]), 0.01) == 25
+    # a clear break ends the list even before min_flag_share; no clear break: the floor holds
+    scores = pd.Series(np.concatenate([group, tail, np.full(11_578, 0.4)]))
+    p = load_policy().favour.model_copy(update={"max_flag_share": 0.03, "min_flag_share": 0.003})
+    assert select_flagged(scores, p).sum() == 22
+    assert select_flagged(scores, p.model_copy(update={"break_p": 0.0})).sum() == 36  # 0.3% of 12,000
 
 
 def test_select_flagged_length_from_the_unsupervised_risk() -> None:
