@@ -160,6 +160,10 @@ def format_summary(summary: RunSummary) -> str:
             )
         else:
             lines.append(f"  {pad(code, 26)} {pad(finding_zh(code), 28)} {n:>6}")
+    favour = summary.get("favour")
+    list_note = favour["model"].get("list_note_zh") if favour else None
+    if list_note:
+        lines.append(f"  人情保风险名单 favour-risk list：{list_note}")
     if "cases" in summary:
         k = summary["cases"]
         lines += [

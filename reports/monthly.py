@@ -236,7 +236,11 @@ def build_monthly(
                 f"按期核查：发现后 {deadline} 天内作出核查结论；超过 {OVERDUE_DAYS} 天仍未办结为超期。{gap_note}",
             ],
         ),
-        Section("三、人情保/关系保风险村", [Table("favour_villages", "人情保风险村", villages)], notes=[villages_note]),
+        Section(
+            "三、人情保/关系保风险村",
+            [Table("favour_villages", "人情保风险村", villages)],
+            notes=[villages_note, *filter(None, [run_summary.favour_list_note(summary)])],
+        ),
         Section(
             "四、较上月变化与核查进展",
             [

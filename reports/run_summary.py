@@ -155,6 +155,12 @@ FAVOUR_KEYS_ZH = {  # models.favour.ranking.VILLAGE_COLUMNS
 }
 
 
+def favour_list_note(summary: dict[str, Any]) -> str | None:
+    """Why this month's favour-risk list has its length (models.favour.ranking.list_end_note), if recorded."""
+    note = ((summary.get("favour") or {}).get("model") or {}).get("list_note_zh")
+    return str(note) if note else None
+
+
 def favour_villages_from_summary(summary: dict[str, Any]) -> pd.DataFrame | None:
     """The risk model's own village ranking, when the run recorded one."""
     villages = (summary.get("favour") or {}).get("villages")

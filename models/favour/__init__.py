@@ -50,7 +50,7 @@ from models.favour.features import (
 )
 from models.favour.model import AnomalyScorer, FavourClassifier
 from models.favour.precision import precision_by_model, precision_by_rule
-from models.favour.ranking import VILLAGE_COLUMNS, select_flagged, village_ranking
+from models.favour.ranking import VILLAGE_COLUMNS, flagged_list, list_end_note, village_ranking
 from models.favour.store import ModelStore, favour_labels, model_version, reliable_negatives, training_set
 
 __all__ = ["FavourResult", "ModelStore", "precision_by_model", "precision_by_rule", "score_households"]
@@ -177,7 +177,7 @@ def score_households(
     recusal = feats.context["handler_same_hukou"].reindex(score.index, fill_value=False) & fp.recusal_first
     model_score = score
     score = score.mask(recusal, 1.0)  # 经办未回避: first on the list whatever the model says
-    flagged = select_flagged(score, fp, already, floor_by=full[ANOMALY], first=recusal)
+    flagged, list_end = flagged_list(score, fp, already, floor_by=full[ANOMALY], first=recusal)
     scored = full.assign(score=score, flagged=flagged, model_kind=card["kind"], model_version=card["version"])
     models.save_snapshot(scored, dataset.county, dataset.period)
     findings = finding_rows(dataset, feats, full, score, flagged, contrib, norms, card, fp, model_score, recusal)
@@ -191,6 +191,8 @@ def score_households(
         "n_reliable_negatives": card["n_reliable_negatives"],
         "flagged": int(flagged.sum()),
         "households": len(score),
+        "list_end": list_end,
+        "list_note_zh": list_end_note(list_end, int(flagged.sum()), fp, int((flagged & recusal).sum())),
     }
     log.info(
         "favour risk: %s model %s, %d of %d households flagged",

@@ -55,6 +55,17 @@ def select_flagged(
       enrolling their own hukou, 经办未回避). They count towards the floor and the cap; the scored
       households after them still end at their own sharpest drop.
     """
+    return flagged_list(score, policy, already, floor_by, first)[0]
+
+
+def flagged_list(
+    score: pd.Series,
+    policy: FavourPolicy,
+    already: set[str] | frozenset[str] = frozenset(),
+    floor_by: pd.Series | None = None,
+    first: pd.Series | None = None,
+) -> tuple[pd.Series, str]:
+    """`select_flagged`, and how the list ended (a key of LIST_ENDS), for the run summary and report."""
     cap = math.floor(policy.max_flag_share * len(score))
     by = score if floor_by is None else floor_by.reindex(score.index)
     head = np.zeros(len(score), dtype=bool) if first is None else first.reindex(score.index).eq(True).to_numpy()
@@ -63,28 +74,50 @@ def select_flagged(
     keep = open_ & ~head & (by >= policy.min_score).to_numpy()
     ranked = score[keep].sort_values(ascending=False, kind="stable")
     by_ranked = ranked if floor_by is None else by[keep].sort_values(ascending=False, kind="stable")
-    n = _list_length(by_ranked.to_numpy(), policy, cap, len(score), taken=len(lead))
-    return pd.Series(score.index.isin(lead.append(ranked.index[:n])), index=score.index)
+    n, how = _list_length(by_ranked.to_numpy(), policy, cap, len(score), taken=len(lead))
+    return pd.Series(score.index.isin(lead.append(ranked.index[:n])), index=score.index), how
 
 
-def _list_length(values: np.ndarray, policy: FavourPolicy, cap: int, households: int, taken: int = 0) -> int:
-    """Places for scored households: up to a clear drop, else the sharpest, in the eligible scores (highest first).
+def _list_length(
+    values: np.ndarray, policy: FavourPolicy, cap: int, households: int, taken: int = 0
+) -> tuple[int, str]:
+    """Places for scored households (up to a clear drop, else the sharpest, in scores highest first), and why.
 
     The floor and the cap hold for the whole list, of which `taken` places are already given.
     """
     n = min(cap - taken, len(values))
     floor = min(n, max(0, max(1, math.ceil(policy.min_flag_share * households)) - taken))
+    full = "cap" if n == cap - taken else "all_eligible"
     if not policy.list_break:
-        return n
+        return n, full
     clear = clear_break(values[: n + 1], policy.break_p) if policy.break_p > 0 else None
     if clear is not None:
-        return clear
+        return clear, "clear_drop"
     if n <= floor:
-        return n
+        return n, full
     values = values[: n + 1]
     nxt = np.append(values[1:], min(policy.min_score, values[-1]))[:n]  # the score just below each place
     sharpest = int(np.argmax(values[:n] - nxt)) + 1  # the list would end after this place
-    return max(sharpest, floor)
+    return (sharpest, "sharpest_drop") if sharpest > floor else (floor, "floor")
+
+
+LIST_ENDS = {  # how the list ended -> a sentence for the report ({n}: households listed)
+    "clear_drop": "名单 {n} 户，在风险分显著落差处截止（全县若无突出家庭，偶然出现如此落差的概率低于 {p}），"
+    "其后家庭与全县常态无异。",
+    "sharpest_drop": "风险分无显著落差：名单 {n} 户，列满最低比例（{floor}）后在风险分落差最大处截止。",
+    "floor": "风险分无显著落差：名单按最低比例（{floor}）列出 {n} 户。",
+    "all_eligible": "名单 {n} 户：风险分达到最低分的家庭全部列出。",
+    "cap": "名单 {n} 户，已达上限（{cap}）。",
+}
+
+
+def list_end_note(how: str, n: int, policy: FavourPolicy, first: int = 0) -> str:
+    """Why the list has its length, in Chinese: a leader comparing months sees why it grew or shrank."""
+    share = {"floor": f"名册家庭的 {policy.min_flag_share:.1%}", "cap": f"名册家庭的 {policy.max_flag_share:.0%}"}
+    if n == 0:
+        return "本月没有家庭达到人情保风险最低分，名单为空。"
+    note = LIST_ENDS[how].format(n=n, p=f"{policy.break_p:.0%}", **share)
+    return note + (f"其中经办未回避 {first} 户不论风险分排在最前。" if first else "")
 
 
 def clear_break(values: np.ndarray, p: float, min_below: int = 30) -> int | None:

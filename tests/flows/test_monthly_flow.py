@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from flows.summary import format_summary
 from hecha.contract import SOURCES
 from hecha.exceptions import MissingSourceError
+from models.favour.ranking import LIST_ENDS
 from sample import generate_county
 
 COUNTY, PERIOD, NEXT = "429006", "2026-10", "2026-11"
@@ -67,6 +69,9 @@ def test_run_export_and_rerun_are_idempotent(prefect_harness: None, county_root:
     assert len(first) > 0
     assert set(first["period"]) == {PERIOD}
     assert sum(summary["findings"].values()) == len(first)
+    model = summary["favour"]["model"]  # how long the favour list is, and why, for the terminal and the report
+    assert model["list_end"] in LIST_ENDS and f"名单 {model['flagged']} 户" in model["list_note_zh"]
+    assert model["list_note_zh"] in format_summary(summary)
     before = _tables(db_url)
 
     _run(county_root, db_url, tmp_path / "runs")

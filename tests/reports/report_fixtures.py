@@ -103,6 +103,11 @@ def case_rows() -> list[dict[str, Any]]:
     return rows
 
 
+LIST_NOTE = (
+    "名单 4 户，在风险分显著落差处截止（全县若无突出家庭，偶然出现如此落差的概率低于 1%），其后家庭与全县常态无异。"
+)
+
+
 def summary(period: str, run_id: str, villages: bool) -> dict[str, Any]:
     result: dict[str, Any] = {
         "county": COUNTY,
@@ -172,6 +177,7 @@ def summary(period: str, run_id: str, villages: bool) -> dict[str, Any]:
     }
     if villages:
         result["favour"] = {
+            "model": {"list_end": "clear_drop", "list_note_zh": LIST_NOTE},
             "villages": [
                 {"town": "多宝镇", "village": "万新村", "households": 40, "flagged": 3, "mean_risk": 0.71},
                 {"town": "竟陵街道", "village": "东湖社区", "households": 25, "flagged": 1, "mean_risk": 0.42},

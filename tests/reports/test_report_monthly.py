@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from report_fixtures import COUNTY, OCT, SEP
+from report_fixtures import COUNTY, LIST_NOTE, OCT, SEP
 from report_truth import NEGATIVE, latest_decisions, latest_summary, month_obs, rows
 from sqlalchemy import Engine
 
@@ -86,6 +86,14 @@ def test_favour_villages_from_the_run_summary_when_present(store: Engine) -> Non
     assert list(table["村（社区）"]) == [v["village"] for v in villages]
     assert list(table["风险户数"]) == [v["flagged"] for v in villages]
     assert list(table["救助户数"]) == [v["households"] for v in villages]
+
+
+def test_the_report_says_how_long_the_favour_list_is_and_why(store: Engine, october: Report) -> None:
+    """The run's own sentence on the list's length; none when the run recorded none."""
+    section = next(s for s in build_monthly(store, COUNTY, SEP).sections if s.title.startswith("三、"))
+    assert LIST_NOTE in section.notes
+    october_notes = next(s for s in october.sections if s.title.startswith("三、")).notes
+    assert not any("显著落差" in n for n in october_notes)
 
 
 def test_rule_precision_from_inspector_decisions_is_reported(store: Engine) -> None:

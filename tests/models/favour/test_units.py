@@ -12,7 +12,7 @@ from hecha.policy import load_policy
 from models.favour import precision_by_rule
 from models.favour.fairness import fairness_report, is_minority_name, ratio_interval, wilson
 from models.favour.model import AnomalyScorer, FavourClassifier
-from models.favour.ranking import clear_break, select_flagged
+from models.favour.ranking import clear_break, flagged_list, list_end_note, select_flagged
 
 
 def test_precision_by_rule_counts_decisions() -> None:
@@ -117,6 +117,25 @@ def test_clear_break_finds_the_group_that_stands_apart() -> None:
     p = load_policy().favour.model_copy(update={"max_flag_share": 0.03, "min_flag_share": 0.003})
     assert select_flagged(scores, p).sum() == 22
     assert select_flagged(scores, p.model_copy(update={"break_p": 0.0})).sum() == 36  # 0.3% of 12,000
+
+
+def test_the_list_says_why_it_has_its_length() -> None:
+    """The run records how the list ended, and the report says it in Chinese."""
+    rng = np.random.default_rng(6)
+    tail = _tail(rng)
+    group = np.sort(tail[0] + 0.1 + rng.uniform(0, 0.04, 22))[::-1]
+    scores = pd.Series(np.concatenate([group, tail, np.full(11_578, 0.4)]), index=[f"h{i}" for i in range(12_000)])
+    p = load_policy().favour.model_copy(update={"max_flag_share": 0.03, "min_flag_share": 0.003})
+    first = pd.Series(scores.index == "h500", index=scores.index)
+    flagged, how = flagged_list(scores, p, first=first)
+    assert (how, int(flagged.sum())) == ("clear_drop", 23) and flagged["h500"]
+    note = list_end_note(how, 23, p, first=1)
+    assert "名单 23 户" in note and "显著落差" in note and "低于 1%" in note and "经办未回避 1 户" in note
+    assert flagged_list(scores, p.model_copy(update={"break_p": 0.0}))[1] == "floor"
+    assert "0.3%" in list_end_note("floor", 36, p)
+    assert flagged_list(scores, p.model_copy(update={"list_break": False}))[1] == "cap"
+    assert flagged_list(scores.clip(upper=0.45), p)[1] == "all_eligible"
+    assert "名单为空" in list_end_note("all_eligible", 0, p)
 
 
 def test_select_flagged_length_from_the_unsupervised_risk() -> None:
