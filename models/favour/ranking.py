@@ -127,23 +127,43 @@ def clear_break(values: np.ndarray, p: float, min_below: int = 30) -> int | None
     scores are the upper tail of one distribution, and for an exponential-like tail the normalised
     spacings i·(x_i − x_{i+1}) are independent with one mean (Rényi's representation). A drop is
     clear when its normalised spacing is more than ln(m / p) times the mean of those below it (m
-    candidate places): a tail with nobody standing apart reaches that by chance with probability
-    about p. At least `min_below` spacings below a drop estimate the tail. The clearest drop is
+    candidate drops): a tail with nobody standing apart reaches that by chance with probability
+    about p. At least `min_below` places below a drop estimate the tail. The clearest drop is
     taken, then the scores below it are tested again (ranked afresh from the drop), so that a few
-    extreme households do not hide the next group.
+    extreme households do not hide the next group. Tied scores are handled by `tail_spacings`.
+    """
+    spacing, drops = tail_spacings(values)
+    places = len(spacing)
+    candidates = drops[drops < places - min_below]
+    if not len(candidates):
+        return None
+    below = np.cumsum(spacing[::-1])[::-1]  # below[b]: sum of spacing[b:]
+    mean_below = below[candidates + 1] / (places - 1 - candidates)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.nan_to_num(spacing[candidates] / mean_below, nan=0.0, posinf=np.inf)
+    best = int(np.argmax(ratio))
+    if ratio[best] < math.log(len(candidates) / p):
+        return None
+    at = int(candidates[best]) + 1
+    return at + (clear_break(values[at:], p, min_below) or 0)
+
+
+def tail_spacings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised spacing per place of sorted scores (highest first), and the places a drop follows.
+
+    Scores are often tied (households with the same features score the same), and a tie puts
+    the spacing of several places into one drop: a run of tied places k = a…b followed by a drop g
+    gives each of its places g / (1/a + … + 1/b), which is i·g for a single place and has the same
+    mean β under a smooth tail. Places after the last drop (a tie that runs to the end) are left out.
     """
     gaps = values[:-1] - values[1:]
-    m = len(gaps) - min_below
-    if m < 1:
-        return None
-    spacing = np.arange(1, len(gaps) + 1) * gaps
-    below = np.cumsum(spacing[::-1])[::-1][1:] / np.arange(len(gaps) - 1, 0, -1)  # mean of spacing[j+1:]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.nan_to_num(spacing[:m] / below[:m], nan=0.0, posinf=np.inf)
-    at = int(np.argmax(ratio))
-    if ratio[at] < math.log(m / p):
-        return None
-    return at + 1 + (clear_break(values[at + 1 :], p, min_below) or 0)
+    drops = np.flatnonzero(gaps > 0)  # place b (0-based, rank b + 1) is followed by a drop
+    if not len(drops):
+        return np.empty(0), drops
+    harmonic = np.cumsum(1.0 / np.arange(1, len(gaps) + 1))
+    starts = np.r_[0, drops[:-1] + 1]
+    run = harmonic[drops] - np.where(starts > 0, harmonic[np.maximum(starts - 1, 0)], 0.0)
+    return np.repeat(gaps[drops] / run, drops - starts + 1), drops
 
 
 def village_ranking(ctx: pd.DataFrame, score: pd.Series, flagged: pd.Series) -> pd.DataFrame:

@@ -102,6 +102,9 @@ def test_clear_break_rarely_fires_on_a_smooth_tail() -> None:
     fired = sum(clear_break(_tail(rng), 0.05) is not None for _ in range(400))
     assert fired <= 0.05 * 400 * 1.6  # ≤ 32 of 400 (binomial mean 20, sd 4.4)
     assert clear_break(_tail(rng, top=20), 0.05) is None  # too few scores below any drop to judge
+    # tied scores (households with the same features): a drop after a tie is not a clear drop by itself
+    tied = sum(clear_break(np.round(_tail(rng), 3), 0.05) is not None for _ in range(400))
+    assert tied <= 0.05 * 400 * 1.6
 
 
 def test_clear_break_finds_the_group_that_stands_apart() -> None:
@@ -112,6 +115,7 @@ def test_clear_break_finds_the_group_that_stands_apart() -> None:
     assert clear_break(np.concatenate([group, tail]), 0.01) == 22
     extreme = np.sort(group[0] + 1.0 + rng.uniform(0, 0.02, 3))[::-1]  # clearer than the group's drop
     assert clear_break(np.concatenate([extreme, group, tail]), 0.01) == 25
+    assert clear_break(np.round(np.concatenate([group, tail]), 3), 0.01) == 22  # found through ties too
     # a clear break ends the list even before min_flag_share; no clear break: the floor holds
     scores = pd.Series(np.concatenate([group, tail, np.full(11_578, 0.4)]))
     p = load_policy().favour.model_copy(update={"max_flag_share": 0.03, "min_flag_share": 0.003})
