@@ -39,10 +39,10 @@ def select_flagged(
       are reviewed through that case; a second favour case for the same visit wastes a place.
     - The cap (max_flag_share of households) is what inspectors can verify in a month and
       min_score the floor below which nothing is listed.
-    - With `list_break`, the list ends at the deepest clear drop (`clear_break`: one that a county
-      with nobody standing apart would show by chance with probability below `break_p`),
-      even before min_flag_share of households; with no clear drop, where the scores drop most
-      sharply past min_flag_share. The households above a drop stand apart from the county, the
+    - With `list_break`, the list ends at the deepest clear drop before min_flag_share of
+      households (`clear_break`: one that a county with nobody standing apart would show by
+      chance with probability below `break_p`); with none, where the scores drop most sharply
+      past min_flag_share. The households above a drop stand apart from the county, the
       ones below look like the rest. A list padded with households that look ordinary teaches
       inspectors to skim it.
     - `floor_by` is the unsupervised risk when a supervised probability ranks. The floor and the
@@ -90,7 +90,8 @@ def _list_length(
     full = "cap" if n == cap - taken else "all_eligible"
     if not policy.list_break:
         return n, full
-    clear = clear_break(values[: n + 1], policy.break_p) if policy.break_p > 0 else None
+    # A clear drop ends the list only before the floor: past it the sharpest drop ends the list anyway.
+    clear = clear_break(values[: n + 1], policy.break_p, limit=floor) if policy.break_p > 0 else None
     if clear is not None:
         return clear, "clear_drop"
     if n <= floor:
@@ -120,7 +121,7 @@ def list_end_note(how: str, n: int, policy: FavourPolicy, first: int = 0) -> str
     return note + (f"其中经办未回避 {first} 户不论风险分排在最前。" if first else "")
 
 
-def clear_break(values: np.ndarray, p: float, min_below: int = 30) -> int | None:
+def clear_break(values: np.ndarray, p: float, min_below: int = 30, limit: int | None = None) -> int | None:
     """Places above the deepest clear drop in sorted scores (highest first), or None if no drop is clear.
 
     Why a test and not a fixed length: below the households that stand apart, a county's top
@@ -131,21 +132,26 @@ def clear_break(values: np.ndarray, p: float, min_below: int = 30) -> int | None
     about p. At least `min_below` places below a drop estimate the tail. The clearest drop is
     taken, then the scores below it are tested again (ranked afresh from the drop), so that a few
     extreme households do not hide the next group. Tied scores are handled by `tail_spacings`.
+
+    `limit`: only drops within the first `limit` places may end the list (the threshold still
+    counts every drop tested, which is conservative). A chance drop deep in a long window is as
+    likely as one near the top, and ending the list there would lengthen it many times over.
     """
     spacing, drops = tail_spacings(values)
     places = len(spacing)
     candidates = drops[drops < places - min_below]
-    if not len(candidates):
+    allowed = candidates[candidates < (places if limit is None else limit)]
+    if not len(allowed):
         return None
     below = np.cumsum(spacing[::-1])[::-1]  # below[b]: sum of spacing[b:]
-    mean_below = below[candidates + 1] / (places - 1 - candidates)
+    mean_below = below[allowed + 1] / (places - 1 - allowed)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.nan_to_num(spacing[candidates] / mean_below, nan=0.0, posinf=np.inf)
+        ratio = np.nan_to_num(spacing[allowed] / mean_below, nan=0.0, posinf=np.inf)
     best = int(np.argmax(ratio))
     if ratio[best] < math.log(len(candidates) / p):
         return None
-    at = int(candidates[best]) + 1
-    return at + (clear_break(values[at:], p, min_below) or 0)
+    at = int(allowed[best]) + 1
+    return at + (clear_break(values[at:], p, min_below, None if limit is None else limit - at) or 0)
 
 
 def tail_spacings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

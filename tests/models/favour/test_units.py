@@ -121,6 +121,10 @@ def test_clear_break_finds_the_group_that_stands_apart() -> None:
     p = load_policy().favour.model_copy(update={"max_flag_share": 0.03, "min_flag_share": 0.003})
     assert select_flagged(scores, p).sum() == 22
     assert select_flagged(scores, p.model_copy(update={"break_p": 0.0})).sum() == 36  # 0.3% of 12,000
+    # only drops within `limit` places may end the list (select_flagged: the floor); the rest is the floor's rule
+    deep = np.concatenate([tail[:250], tail[250:] - 0.2])
+    assert clear_break(deep, 0.01) == 250 and clear_break(deep, 0.01, limit=36) is None
+    assert clear_break(np.concatenate([group, deep]), 0.01, limit=36) == 22
 
 
 def test_the_list_says_why_it_has_its_length() -> None:
