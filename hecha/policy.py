@@ -128,8 +128,9 @@ class FavourPolicy(_Section):
     # and the supervised model can then learn no other kind (measured: benchmarks/RESULTS.md).
     min_flag_share: float = Field(default=0.003, ge=0, le=1)
     list_break: bool = True  # end the list at a clear drop in score, else the sharpest past min_flag_share
-    # A drop is clear (ends the list even before min_flag_share) when a county whose top scores are
-    # one smooth tail would show one as clear by chance with probability below this (ranking.clear_break).
+    # A clear drop ends the list before min_flag_share (only there): clear when a county whose top
+    # scores are one smooth tail would show one as clear by chance with probability below this
+    # (ranking.clear_break).
     break_p: float = Field(default=0.01, ge=0, lt=1)
     # A household the handler (经办人) enrolled from the handler's own hukou was handled without the
     # recusal (回避) the rules require: it heads the list whatever the model scores it (within the cap).
