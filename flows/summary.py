@@ -16,6 +16,7 @@ from hecha.labels import REGISTRY_REPEATS, finding_zh, repeat_kind_zh, source_zh
 from hecha.privacy import mask_id, mask_name
 from hecha.summary import LinkCounts, RegistryRepeats, RepeatedNumber, RunSummary
 from models.favour import FavourResult
+from reports.run_summary import favour_list_note
 
 
 def build_summary(
@@ -160,8 +161,7 @@ def format_summary(summary: RunSummary) -> str:
             )
         else:
             lines.append(f"  {pad(code, 26)} {pad(finding_zh(code), 28)} {n:>6}")
-    favour = summary.get("favour")
-    list_note = favour["model"].get("list_note_zh") if favour else None
+    list_note = favour_list_note(summary)
     if list_note:
         lines.append(f"  人情保风险名单 favour-risk list：{list_note}")
     if "cases" in summary:

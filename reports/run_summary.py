@@ -6,6 +6,7 @@ row-level copy of them, so the summary is their only source.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +156,7 @@ FAVOUR_KEYS_ZH = {  # models.favour.ranking.VILLAGE_COLUMNS
 }
 
 
-def favour_list_note(summary: dict[str, Any]) -> str | None:
+def favour_list_note(summary: Mapping[str, Any]) -> str | None:
     """Why this month's favour-risk list has its length (models.favour.ranking.list_end_note), if recorded."""
     note = ((summary.get("favour") or {}).get("model") or {}).get("list_note_zh")
     return str(note) if note else None
