@@ -42,4 +42,7 @@ if ! current "$stamp" && ! current ".venv/.hecha-installed[dev]"; then
   .venv/bin/python -m pip check
   echo "$want" > "$stamp"
 fi
+# Prefect's migrated empty database, per Prefect version: a new HECHA_HOME starts from a copy (flows/warmup.py)
+template=$(.venv/bin/python -c 'from flows.warmup import template_path; print(template_path())')
+[[ -f $template ]] || .venv/bin/python -m flows.warmup --template
 echo "== hecha is installed in .venv (activate: source .venv/bin/activate)"
