@@ -80,6 +80,12 @@ def seed_home(home: Path) -> bool:
     return True
 
 
+def profile_names_a_server(home: Path) -> bool:
+    """Whether the Prefect profiles of this home mention PREFECT_API_URL (then no temporary server is ours to start)."""
+    profiles = home / "profiles.toml"
+    return profiles.is_file() and "PREFECT_API_URL" in profiles.read_text(encoding="utf-8", errors="replace")
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -94,7 +100,10 @@ def start_temporary_api() -> None:
     if "prefect" in sys.modules:  # its settings are already read: only its own temporary server can be used
         _start_prefects_own()
         return
-    seed_home(Path(os.environ["PREFECT_HOME"]).expanduser())
+    home = Path(os.environ["PREFECT_HOME"]).expanduser()
+    if profile_names_a_server(home):
+        return  # a server named in a Prefect profile: Prefect reads it, and this must not override it
+    seed_home(home)
     spec = importlib.util.find_spec("prefect")
     assert spec is not None and spec.submodule_search_locations
     port = _free_port()

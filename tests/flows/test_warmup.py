@@ -74,6 +74,20 @@ def test_no_template_means_prefect_migrates_as_before(tmp_path: Path, monkeypatc
     assert not warmup.seed_home(tmp_path)
 
 
+def test_a_server_in_a_prefect_profile_is_left_to_prefect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No temporary server is started, and PREFECT_API_URL is not set over the profile's."""
+    (tmp_path / "profiles.toml").write_text(
+        'active = "bureau"\n[profiles.bureau]\nPREFECT_API_URL = "http://10.0.0.5:4200/api"\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setitem(sys.modules, "prefect", None)  # as in the CLI: Prefect not imported yet
+    del sys.modules["prefect"]
+    warmup.start_temporary_api()
+    assert warmup._server is None and "PREFECT_API_URL" not in os.environ
+    assert not (tmp_path / "prefect.db").exists()
+
+
 def test_the_template_is_a_migrated_prefect_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What setup makes: Prefect's tables at its newest migration, in one file."""
     monkeypatch.setattr(warmup, "template_path", lambda: tmp_path / "share" / "prefect-x.db")
