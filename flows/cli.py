@@ -626,6 +626,8 @@ def entry() -> None:
     logs and the terminal are flushed, and every store write was committed before `main` returned.
     """
     code = main()
+    if sys.gettrace() or sys.getprofile():
+        sys.exit(code)  # a profiler or coverage writes its results after the program ends
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)  # somebody's thread must finish first: the ordinary exit waits for it
     atexit._run_exitfuncs()

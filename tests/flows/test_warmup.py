@@ -113,3 +113,38 @@ def test_hecha_run_as_a_command_boots_and_stops_its_own_temporary_api(tmp_path: 
         names = [r[0] for r in con.execute("SELECT name FROM flow_run")]
     assert names == [f"hecha {COUNTY} {PERIOD}"]
     assert _servers_of(home) == []
+
+
+class _Exited(Exception):
+    pass
+
+
+def _quick_exit(code: int) -> None:
+    raise _Exited(code)
+
+
+def test_the_command_exits_quickly_after_running_the_exit_handlers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows import cli
+
+    ran: list[str] = []
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    monkeypatch.setattr(cli.atexit, "_run_exitfuncs", lambda: ran.append("handlers"))
+    monkeypatch.setattr(cli.os, "_exit", _quick_exit)
+    monkeypatch.setattr(cli.sys, "gettrace", lambda: None)
+    monkeypatch.setattr(cli.sys, "getprofile", lambda: None)
+    with pytest.raises(_Exited, match="3"):
+        cli.entry()
+    assert ran == ["handlers"]
+
+
+def test_under_a_profiler_or_coverage_the_command_exits_the_ordinary_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """So the tool still writes its results when the program ends."""
+    from flows import cli
+
+    monkeypatch.setattr(cli, "main", lambda: 0)
+    monkeypatch.setattr(cli.os, "_exit", _quick_exit)
+    monkeypatch.setattr(cli.sys, "gettrace", lambda: None)
+    monkeypatch.setattr(cli.sys, "getprofile", lambda: print)  # any profile function
+    with pytest.raises(SystemExit) as exited:
+        cli.entry()
+    assert exited.value.code == 0
