@@ -81,8 +81,7 @@ def test_a_server_in_a_prefect_profile_is_left_to_prefect(tmp_path: Path, monkey
     )
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    monkeypatch.setitem(sys.modules, "prefect", None)  # as in the CLI: Prefect not imported yet
-    del sys.modules["prefect"]
+    monkeypatch.delitem(sys.modules, "prefect", raising=False)  # as in the CLI: Prefect not imported yet
     warmup.start_temporary_api()
     assert warmup._server is None and "PREFECT_API_URL" not in os.environ
     assert not (tmp_path / "prefect.db").exists()
